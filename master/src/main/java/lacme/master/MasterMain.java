@@ -1,0 +1,128 @@
+package lacme.master;
+
+import lacme.common.config.ConfigException;
+import lacme.common.config.Specifiers;
+import lacme.common.log.Logging;
+import lacme.master.config.LacmeConf;
+import org.slf4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code lacme}, the root master. It reads configuration, binds sockets, obtains the accountd
+ * connection, builds CSRs and installs certificates; it never parses data from the network:
+ * everything ACME happens in the unprivileged client it spawns. Options may appear anywhere
+ * on the command line (GNU getopt permutation), as with lacme.
+ */
+@Command(name = "lacme", mixinStandardHelpOptions = false, sortOptions = false)
+public final class MasterMain {
+    /** Version reported by --version. */
+    public static final String VERSION = "0.9.0";
+    private static final Set<String> COMMANDS = Set.of("account", "newOrder", "new-cert", "revokeCert", "revoke-cert");
+
+    @Option(names = "--config", paramLabel = "FILE") String config;
+    @Option(names = "--config-certs", paramLabel = "FILE") List<String> configCerts;
+    @Option(names = "--socket", paramLabel = "PATH") String socket;
+    @Option(names = "--register") boolean register;
+    @Option(names = "--tos-agreed") boolean tosAgreed;
+    @Option(names = "--deactivate") boolean deactivate;
+    @Option(names = "--min-days", paramLabel = "N") Integer minDays;
+    @Option(names = "--force") boolean force;
+    @Option(names = {"-q", "--quiet"}) boolean quiet;
+    @Option(names = "--debug") boolean debug;
+    @Option(names = {"-h", "--help"}) boolean help;
+    @Option(names = "--version") boolean version;
+    @Parameters List<String> args = new ArrayList<>();
+
+    public static void main(String[] argv) {
+        System.exit(run(argv));
+    }
+
+    static int usage(String message) {
+        if (message != null) {
+            System.err.println(message);
+        }
+        System.err.println("Try 'lacme --help' or consult the manpage for more information.");
+        return 1;
+    }
+
+    static int run(String[] argv) {
+        MasterMain m = new MasterMain();
+        CommandLine cl = new CommandLine(m);
+        cl.setPosixClusteredShortOptionsAllowed(true);
+        try {
+            cl.parseArgs(argv);
+        } catch (CommandLine.ParameterException e) {
+            return usage(e.getMessage());
+        }
+        if (m.help) {
+            System.err.println("Usage: lacme [--config=FILE] [--socket=PATH] [OPTIONS] COMMAND [ARGUMENT ..]");
+            System.err.println("Consult the manpage for more information.");
+            return 0;
+        }
+        if (m.version) {
+            System.out.println("lacme (Java) version " + VERSION);
+            return 0;
+        }
+        if (m.args.isEmpty()) {
+            return usage("Missing command");
+        }
+        String command = m.args.remove(0);
+        if (!COMMANDS.contains(command)) {
+            return usage("Invalid command: " + command);
+        }
+        if (m.debug) {
+            m.quiet = false;
+        }
+        Logger log = Logging.init("lacme", m.debug ? Logging.DEBUG : Logging.NORMAL);
+        Cleanup cleanup = new Cleanup(log);
+        cleanup.installShutdownHook();
+        try {
+            return m.execute(command, log, cleanup);
+        } catch (Fatal e) {
+            log.error("{}", e.getMessage());
+            if (m.debug && e.getCause() != null) {
+                e.getCause().printStackTrace();
+            }
+            return 1;
+        } catch (RuntimeException e) {
+            log.error("internal error: {}", e.toString());
+            if (m.debug) {
+                e.printStackTrace();
+            }
+            return 1;
+        } finally {
+            cleanup.runAll();
+        }
+    }
+
+    private int execute(String command, Logger log, Cleanup cleanup) throws Fatal {
+        Specifiers sp = Specifiers.forCurrentProcess();
+        Path prefix = Path.of(System.getProperty("lacme.prefix", "/usr"));
+        LacmeConf conf;
+        try {
+            Path file = Path.of(sp.expand(config != null ? config : "%E/lacme/lacme.conf"));
+            log.debug("Using configuration file: {}", file);
+            conf = LacmeConf.read(file, prefix, socket != null);
+        } catch (ConfigException e) {
+            throw new Fatal(e.getMessage());
+        }
+        Context ctx = new Context(conf, sp, log, cleanup, debug, quiet, socket);
+        switch (command) {
+            case "account":
+                return new AccountCommand(ctx).account(register, tosAgreed, deactivate, args);
+            case "newOrder":
+            case "new-cert":
+                return new NewOrderCommand(ctx).run(configCerts, force ? Integer.valueOf(-1) : minDays, args);
+            default:
+                return new AccountCommand(ctx).revoke(args);
+        }
+    }
+}

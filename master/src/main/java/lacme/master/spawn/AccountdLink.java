@@ -1,0 +1,130 @@
+package lacme.master.spawn;
+
+import lacme.common.config.ConfigException;
+import lacme.common.config.Specifiers;
+import lacme.master.Cleanup;
+import lacme.master.Fatal;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketPair;
+import org.slf4j.Logger;
+
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The master's end of a connection to lacme-accountd, obtained before any child that talks to
+ * the network exists — either by spawning accountd in {@code --stdio} mode on a socketpair
+ * (its {@code command} may be {@code ssh -T keyhost lacme-accountd}) or by connecting to its
+ * socket after lacme's permission checks, so that no other local user can have planted or be
+ * listening on it. The descriptor is then handed to the client; the master never speaks the
+ * protocol itself.
+ */
+public final class AccountdLink {
+    private final AFUNIXSocketChannel channel;
+
+    private AccountdLink(AFUNIXSocketChannel channel) {
+        this.channel = channel;
+    }
+
+    /** The descriptor to pass to the client. */
+    public FileDescriptor fd() throws IOException {
+        return channel.getFileDescriptor();
+    }
+
+    /**
+     * Closes the master's copy without shutting the connection down, so the client that
+     * received it keeps a working connection.
+     */
+    public void release() throws IOException {
+        channel.setShutdownOnClose(false);
+        channel.close();
+    }
+
+    /** Spawns accountd with --stdio as described by [accountd]. */
+    public static AccountdLink spawn(Map<String, String> conf, boolean debug, Spawner spawner, Cleanup cleanup,
+                                     Logger log) throws Fatal {
+        if (!conf.get("privkey").isEmpty()) {
+            log.warn("Setting 'privkey' in lacme.conf's [accountd] section is deprecated; "
+                    + "set it in lacme-accountd.conf instead");
+        }
+        PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
+        List<String> argv = Spawner.split(conf.get("command"), "accountd");
+        argv.add("--stdio");
+        if (!conf.get("config").isEmpty()) {
+            argv.add("--config=" + conf.get("config"));
+        }
+        if (!conf.get("privkey").isEmpty()) {
+            argv.add("--privkey=" + conf.get("privkey"));
+        }
+        if (!conf.get("quiet").equalsIgnoreCase("no")) {
+            argv.add("--quiet");
+        }
+        if (debug) {
+            argv.add("--debug");
+        }
+        AFUNIXSocketPair<AFUNIXSocketChannel> pair;
+        try {
+            pair = AFUNIXSocketPair.open();
+        } catch (IOException e) {
+            throw new Fatal("socketpair: " + e.getMessage());
+        }
+        AFUNIXSocketChannel mine = pair.getSocket1();
+        AFUNIXSocketChannel theirs = pair.getSocket2();
+        cleanup.add(mine::close);
+        try {
+            FileDescriptor fd = theirs.getFileDescriptor();
+            spawner.start("lacme-accountd", drop, argv, Path.of("/"), Fds.redirect(fd), Fds.redirectDuplicate(fd));
+            theirs.setShutdownOnClose(false);
+            theirs.close();
+        } catch (IOException e) {
+            throw new Fatal("Couldn't pass a socket to lacme-accountd: " + e.getMessage());
+        }
+        return new AccountdLink(mine);
+    }
+
+    /** Connects to a running accountd's socket after lacme's permission checks. */
+    public static AccountdLink connect(String socket, Specifiers sp, Cleanup cleanup) throws Fatal {
+        Path path;
+        try {
+            path = Path.of(sp.expand(socket));
+        } catch (ConfigException e) {
+            throw new Fatal(e.getMessage());
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        try {
+            int dmode = (Integer) Files.getAttribute(dir, "unix:mode");
+            if ((dmode & 0022) != 0) {
+                throw new Fatal("Insecure permissions on " + dir);
+            }
+        } catch (IOException e) {
+            throw new Fatal("stat(" + dir + "): " + reason(e));
+        }
+        try {
+            int smode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((smode & 0066) != 0) {
+                throw new Fatal("Insecure permissions on " + path);
+            }
+        } catch (IOException e) {
+            throw new Fatal("Can't stat " + path + ": " + reason(e) + " (Is lacme-accountd running?)");
+        }
+        try {
+            AFUNIXSocketChannel ch = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(new File(path.toString())));
+            cleanup.add(ch::close);
+            return new AccountdLink(ch);
+        } catch (IOException e) {
+            throw new Fatal("connect(" + path + "): " + e.getMessage() + " (Is lacme-accountd running?)");
+        }
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof NoSuchFileException ? "No such file or directory" : e.getMessage();
+    }
+}

@@ -1,0 +1,43 @@
+package lacme.master.spawn;
+
+import org.newsclub.net.unix.FileDescriptorCast;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.channels.ServerSocketChannel;
+
+/**
+ * Descriptor plumbing the JDK does not offer. ProcessBuilder closes every descriptor above 2
+ * in the child, so a socket reaches a child only as its stdin/stdout, through junixsocket's
+ * descriptor-to-Redirect cast. The descriptor of a JDK ServerSocketChannel has no public
+ * accessor; {@code sun.nio.ch.SelChImpl#getFD} is read reflectively, which needs
+ * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} on the master's JVM (the lacme
+ * launcher passes it). This is the only use of JDK internals in the suite.
+ */
+public final class Fds {
+    private Fds() {
+    }
+
+    /** The descriptor of a bound JDK server socket channel. */
+    public static FileDescriptor of(ServerSocketChannel ch) throws IOException {
+        try {
+            Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
+            Method m = selCh.getMethod("getFD");
+            return (FileDescriptor) m.invoke(ch);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("cannot reach the listening socket's descriptor"
+                    + " (the JVM needs --add-exports java.base/sun.nio.ch=ALL-UNNAMED): " + e, e);
+        }
+    }
+
+    /** A Redirect that makes {@code fd} the child's stdin (or stdout). */
+    public static ProcessBuilder.Redirect redirect(FileDescriptor fd) throws IOException {
+        return FileDescriptorCast.using(fd).as(ProcessBuilder.Redirect.class);
+    }
+
+    /** A Redirect on a duplicate of {@code fd}, for the second standard stream of a duplex socket. */
+    public static ProcessBuilder.Redirect redirectDuplicate(FileDescriptor fd) throws IOException {
+        return FileDescriptorCast.duplicating(fd).as(ProcessBuilder.Redirect.class);
+    }
+}

@@ -1,0 +1,96 @@
+package lacme.master.spawn;
+
+import lacme.master.Cleanup;
+import lacme.master.Fatal;
+import org.slf4j.Logger;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the master's children — accountd, webservers, client — through {@link PrivDrop}
+ * with an explicit cwd and a clean environment, and registers each with {@link Cleanup} so
+ * that it is stopped (SIGTERM, then SIGKILL after a grace period) on every exit path.
+ */
+public final class Spawner {
+    private final Cleanup cleanup;
+    private final Logger log;
+
+    public Spawner(Cleanup cleanup, Logger log) {
+        this.cleanup = cleanup;
+        this.log = log;
+    }
+
+    /** A started child and the action that stops it. */
+    public record Child(String name, Process process, Cleanup.Action stop) {
+        public long pid() {
+            return process.pid();
+        }
+    }
+
+    /** Splits a configured command on white space, as lacme does; an empty one is an error. */
+    public static List<String> split(String command, String what) throws Fatal {
+        List<String> argv = new ArrayList<>(Arrays.asList(command.trim().split("\\s+")));
+        if (command.isBlank()) {
+            throw new Fatal("Empty " + what + " command");
+        }
+        return argv;
+    }
+
+    /**
+     * Starts a child.
+     *
+     * @param argv the program and its arguments (without the privilege-drop prefix)
+     * @param in   its stdin
+     * @param out  its stdout; stderr is always the master's
+     */
+    public Child start(String name, PrivDrop drop, List<String> argv, Path cwd,
+                       ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
+        List<String> full = new ArrayList<>(drop.prefix());
+        full.addAll(argv);
+        ProcessBuilder pb = new ProcessBuilder(full);
+        pb.environment().clear();
+        pb.environment().putAll(drop.environment());
+        pb.directory(new File(cwd.toString()));
+        pb.redirectInput(in);
+        pb.redirectOutput(out);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new Fatal("Couldn't start " + name + " (" + argv.get(0) + "): " + e.getMessage());
+        }
+        log.debug("started {} as {}, pid {}", name, drop, p.pid());
+        Cleanup.Action stop = () -> stop(name, p);
+        cleanup.add(stop);
+        return new Child(name, p, stop);
+    }
+
+    /** Waits for a child to exit by itself, then forgets its stop action; returns its status. */
+    public int waitFor(Child c, long timeoutMillis) throws InterruptedException {
+        if (!c.process().waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            cleanup.runNow(c.stop());
+            return -1;
+        }
+        cleanup.runNow(c.stop());
+        return c.process().exitValue();
+    }
+
+    private void stop(String name, Process p) throws InterruptedException {
+        if (p.isAlive()) {
+            log.debug("stopping {} (pid {})", name, p.pid());
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                log.warn("{} (pid {}) ignored SIGTERM, killing it", name, p.pid());
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
