@@ -19,9 +19,11 @@ import java.util.Map;
  * An INI file read the way Perl's Config::Tiny reads lacme's files, so configurations
  * written for lacme 0.8.2 mean the same here: keys before any section go to the global
  * section {@value #GLOBAL}; whole-line {@code #}/{@code ;} comments only (a {@code #} inside a
- * value is part of the value); only {@code =} separates key and value; no escapes, no line
- * continuation, no includes; a repeated key or section is merged, the later value winning;
- * any other line is a syntax error naming the file and line.
+ * value is part of the value); no escapes, no line continuation, no includes; a repeated key
+ * or section is merged, the later value winning; any other line is a syntax error naming the
+ * file and line. One difference cannot be configured away: ini4j also splits a key at
+ * {@code :}, so {@code a:b = c} reads as key {@code a}; no lacme key contains a colon, so a file
+ * is accepted or refused exactly when Config::Tiny accepts or refuses it.
  */
 public final class IniFile {
     /** Name of the section that holds keys appearing before any [section] (Config::Tiny's "_"). */
