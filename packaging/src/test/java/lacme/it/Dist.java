@@ -1,0 +1,91 @@
+package lacme.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The assembled distribution tree and a way to run its launchers as a user would. */
+final class Dist {
+    /** Result of one command. */
+    record Run(int exit, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    static Path root() {
+        String d = System.getProperty("lacme.dist");
+        if (d == null) {
+            throw new IllegalStateException("lacme.dist is not set (run through mvn verify)");
+        }
+        return Path.of(d).toAbsolutePath();
+    }
+
+    static Path lacme() {
+        return root().resolve("sbin/lacme");
+    }
+
+    static Path accountd() {
+        return root().resolve("bin/lacme-accountd");
+    }
+
+    static Path client() {
+        return root().resolve("libexec/lacme/client");
+    }
+
+    static Path webserver() {
+        return root().resolve("libexec/lacme/webserver");
+    }
+
+    /** Runs a command to completion (bounded), capturing stdout and stderr. */
+    static Run run(Path workDir, List<String> argv, long timeoutSeconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("lacme-it", ".out");
+        Path err = Files.createTempFile("lacme-it", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).directory(workDir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor();
+                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + argv + "\n"
+                        + Files.readString(err, StandardCharsets.UTF_8));
+            }
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Runs {@code openssl} (as a user generating keys would); fails the test on error. */
+    static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>();
+        argv.add("openssl");
+        argv.addAll(List.of(args));
+        Run r = run(dir, argv, 60);
+        if (r.exit() != 0) {
+            throw new AssertionError("openssl failed: " + r);
+        }
+    }
+
+    /** True when this process is root (privilege drop possible). */
+    static boolean isRoot() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Dist() {
+    }
+}
