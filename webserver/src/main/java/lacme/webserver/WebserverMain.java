@@ -1,0 +1,196 @@
+package lacme.webserver;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import lacme.common.log.Logging;
+import org.newsclub.net.unix.FileDescriptorCast;
+import org.slf4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * lacme's challenge webserver ({@code /usr/libexec/lacme/webserver}), also usable on its
+ * own. It exists as a separate, unprivileged process so that the only code facing the
+ * internet during validation holds nothing but read access to the challenge files.
+ *
+ * <ul>
+ * <li>Managed: {@code webserver [--debug]} with a listening socket (TCP or UNIX) on fd 0
+ * and the challenge directory as cwd, as lacme's master spawns it; serves until SIGTERM.
+ * Also systemd socket activation ({@code LISTEN_FDS}: fd 3) and lacme 0.8.2's calling
+ * convention ({@code webserver FD}, {@code DEBUG=1}).</li>
+ * <li>Standalone: {@code lacme-webserver --listen ADDR[:PORT] --dir DIR [--timeout S]}
+ * binds, serves DIR for S seconds (default 60; 0: until SIGTERM) and exits 0. Started as
+ * root it binds first, then serves from a child run as {@code --user}/{@code --group}
+ * (default {@code _lacme-www:nogroup}) through setpriv; it never serves as root.</li>
+ * </ul>
+ */
+@Command(name = "lacme-webserver", sortOptions = false,
+        description = "Serve ACME http-01 challenge files (/.well-known/acme-challenge/TOKEN).")
+public final class WebserverMain implements Callable<Integer> {
+    @Option(names = "--debug", description = "Log every request.")
+    boolean debug;
+
+    @Option(names = "--listen", paramLabel = "ADDR[:PORT]",
+            description = "Standalone: IPv4, [IPv6] (default port 80) or absolute socket path.")
+    String listen;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Standalone: challenge directory.")
+    Path dir;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Standalone: exit 0 after this long; 0: never (default ${DEFAULT-VALUE}).")
+    long timeout;
+
+    @Option(names = "--user", defaultValue = "_lacme-www",
+            description = "Standalone as root: serve as this user (default ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--group", defaultValue = "nogroup",
+            description = "Standalone as root: serve as this group (default ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    @Parameters(arity = "0..1", paramLabel = "FD",
+            description = "Managed: listening socket's descriptor (default 0), as lacme 0.8.2 passes it.")
+    Integer fd;
+
+    private Logger log;
+
+    /** Runs the webserver; see the class comment for the modes. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WebserverMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        debug |= "1".equals(System.getenv("DEBUG"));
+        log = Logging.init("lacme-webserver", debug ? Logging.DEBUG : Logging.NORMAL);
+        try {
+            if (listen != null) {
+                return standalone();
+            }
+            if (dir != null) {
+                throw new IllegalArgumentException("--dir needs --listen");
+            }
+            String pid = System.getenv("LISTEN_PID");
+            if (pid != null && pid.equals(Long.toString(ProcessHandle.current().pid()))
+                    && !"0".equals(System.getenv("LISTEN_FDS"))) {
+                return relaunch(3); // systemd socket activation: the first socket is fd 3
+            }
+            if (fd != null && fd != 0) {
+                return relaunch(fd);
+            }
+            return managed();
+        } catch (IllegalArgumentException | IOException e) {
+            log.error("{}", e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        }
+    }
+
+    /** Serves fd 0 from the cwd until SIGTERM, or until the parent process is gone. */
+    private int managed() throws IOException {
+        Channel c = System.inheritedChannel();
+        if (!(c instanceof ServerSocketChannel listener)) {
+            throw new IOException("fd 0 is not a listening socket");
+        }
+        ChallengeServer server = new ChallengeServer(listener, Path.of(""), Limits.DEFAULT, log);
+        ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(p ->
+                p.onExit().thenRun(() -> {
+                    log.info("parent process {} is gone, stopping", p.pid());
+                    server.close();
+                }));
+        log.debug("serving {} from {}", listener.getLocalAddress(), Path.of("").toAbsolutePath());
+        server.serve();
+        return 0;
+    }
+
+    /** Serves a socket that is not on fd 0 by running managed mode with it as fd 0. */
+    private int relaunch(int n) throws IOException, InterruptedException {
+        FileDescriptor socket = FileDescriptorCast.unsafeUsing(n).getFileDescriptor();
+        log.debug("serving descriptor {} through a child process", n);
+        Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, debug);
+        return Relauncher.supervise(child, null, () -> { });
+    }
+
+    private int standalone() throws IOException, InterruptedException {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir == null ? "--listen needs --dir"
+                    : "not a directory: " + dir);
+        }
+        if (timeout < 0) {
+            throw new IllegalArgumentException("--timeout must be >= 0");
+        }
+        ListenAddress address = ListenAddress.parse(listen);
+        boolean root = isRoot();
+        if (root && user.isEmpty()) {
+            throw new IllegalArgumentException("refusing to serve as root: --user is empty");
+        }
+        Duration limit = timeout == 0 ? null : Duration.ofSeconds(timeout);
+        ServerSocketChannel listener = address.bind();
+        Path socketFile = address.unixPath();
+        Runnable cleanup = () -> {
+            try {
+                if (socketFile != null) {
+                    Files.deleteIfExists(socketFile);
+                }
+            } catch (IOException e) {
+                log.warn("Couldn't unlink {}: {}", socketFile, e.getMessage());
+            }
+        };
+        log.info("serving {} on {}{}", dir, socketFile != null ? socketFile
+                : new ListenAddress(listener.getLocalAddress()),
+                limit == null ? "" : " for " + timeout + " s");
+        if (root) {
+            Map<String, String> env = new HashMap<>();
+            List<String> setpriv = Relauncher.setpriv(user, group, env);
+            FileDescriptor socket;
+            try {
+                socket = ChannelFd.of(listener);
+            } catch (IOException e) {
+                cleanup.run();
+                throw e;
+            }
+            Process child = Relauncher.start(socket, dir.toAbsolutePath(), setpriv, env, debug);
+            return Relauncher.supervise(child, limit, cleanup);
+        }
+        ChallengeServer server = new ChallengeServer(listener, dir, Limits.DEFAULT, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(cleanup));
+        if (limit != null) {
+            Thread timer = new Thread(() -> {
+                try {
+                    Thread.sleep(limit.toMillis());
+                    server.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "lacme-webserver-timeout");
+            timer.setDaemon(true);
+            timer.start();
+        }
+        server.serve();
+        return 0;
+    }
+
+    /** Whether the effective uid is 0 (from /proc: the JDK does not expose it). */
+    static boolean isRoot() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                return line.split("\\s+")[2].equals("0");
+            }
+        }
+        throw new IOException("no Uid line in /proc/self/status");
+    }
+}
