@@ -1,0 +1,140 @@
+package lacme.client;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import lacme.client.acme.AccountKey;
+import lacme.client.acme.AcmeClient;
+import lacme.client.acme.AcmeConnection;
+import lacme.client.acme.Poller;
+import lacme.common.log.Logging;
+import lacme.common.proto.AccountdCodec;
+import lacme.common.proto.ControlCodec;
+import lacme.common.proto.ProtocolException;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.FileDescriptorCast;
+import org.slf4j.Logger;
+
+import java.io.BufferedInputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@code libexec/lacme/client}: the unprivileged process that speaks ACME. The master
+ * spawns it as {@code _lacme-client} with its cwd in the challenge directory and one end of
+ * an AF_UNIX socketpair as fd 0 (fd 1 is a duplicate, so stdout is never a terminal and is
+ * never written to; logs go to stderr). The first control frame, {@code hello}, carries the
+ * configuration and, as SCM_RIGHTS, the connection to lacme-accountd; then each request is
+ * answered with one result frame until EOF (docs/protocol/control.md).
+ *
+ * <p>Usage: {@code client [--debug]}. Exit 0 after EOF; 1 on a protocol violation, an
+ * unusable accountd connection or an internal error (one line on stderr; the stack trace
+ * only with --debug).
+ */
+public final class ClientMain {
+    /** Orders processed at once; the rest wait in the queue. */
+    public static final int MAX_PARALLEL = 4;
+    /** Our version, from the jar manifest (the build's version) or the fallback. */
+    public static final String VERSION = version();
+    private static final int ANCILLARY_BUFFER = 4096;
+
+    private ClientMain() {
+    }
+
+    public static void main(String[] args) {
+        boolean debug = false;
+        for (String a : args) {
+            if (a.equals("--debug")) {
+                debug = true;
+            } else {
+                System.err.println("lacme-client: unknown argument '" + a + "'; usage: client [--debug]");
+                System.exit(1);
+            }
+        }
+        Logger log = Logging.init("lacme-client", debug ? Logging.DEBUG : Logging.NORMAL);
+        int rc;
+        try {
+            AFUNIXSocket control = FileDescriptorCast.using(FileDescriptor.in).as(AFUNIXSocket.class);
+            rc = serve(control, Path.of("").toAbsolutePath(), debug, log);
+        } catch (ProtocolException e) {
+            log.error("control/accountd protocol error: {}", e.getMessage(), debug ? e : null);
+            rc = 1;
+        } catch (Exception | Error e) {
+            log.error("{}", oneLine(e), debug ? e : null);
+            rc = 1;
+        }
+        System.exit(rc);
+    }
+
+    /**
+     * Serves one master on {@code control}: hello, accountd greeting, then requests until
+     * EOF. Separate from {@link #main} so that it can run on any connected socket.
+     *
+     * @return the exit status
+     */
+    public static int serve(AFUNIXSocket control, Path challengeDir, boolean debug, Logger log) throws Exception {
+        control.ensureAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
+        InputStream cin = control.getInputStream();
+        OutputStream cout = control.getOutputStream();
+
+        Map<String, Object> first = ControlCodec.read(cin);
+        if (first == null) {
+            log.debug("control channel closed before hello");
+            return 0;
+        }
+        FileDescriptor[] fds = control.getReceivedFileDescriptors();
+        Hello hello = Hello.parse(first);
+        if (fds == null || fds.length != 1) {
+            throw new ProtocolException("hello must carry exactly one descriptor (the lacme-accountd connection), got "
+                    + (fds == null ? 0 : fds.length));
+        }
+        debug |= hello.debug();
+
+        AFUNIXSocket accountd = FileDescriptorCast.using(fds[0]).as(AFUNIXSocket.class);
+        InputStream ain = new BufferedInputStream(accountd.getInputStream());
+        OutputStream aout = accountd.getOutputStream();
+        AccountdCodec.Greeting g = AccountdCodec.readGreeting(ain);
+        log.debug("lacme-accountd greeting: alg {}, kid {}", g.alg(), g.kid());
+        AccountKey key;
+        try {
+            JWSAlgorithm alg = JWSAlgorithm.parse(g.alg());
+            key = new AccountKey(g.alg(), g.jwk(), g.thumbprint(), new AccountdSigner(ain, aout, alg));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("unusable lacme-accountd greeting: " + e.getMessage());
+        }
+
+        TlsSettings tls = TlsSettings.create(hello.sslVerify(), hello.caPem(), hello.sslVersion(), hello.sslCipherList());
+        URI server;
+        try {
+            server = URI.create(hello.server());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("malformed server URL in hello: " + e.getMessage());
+        }
+        try (AcmeConnection conn = new AcmeConnection(
+                Https.build(tls, "lacme-client/" + VERSION, MAX_PARALLEL), server, key)) {
+            AcmeClient client = new AcmeClient(conn, g.kid(), challengeDir, Duration.ofSeconds(hello.timeout()),
+                    Poller.Clock.SYSTEM);
+            new ControlLoop(cin, cout, new RequestHandler(client, debug), MAX_PARALLEL).run();
+        } finally {
+            accountd.close();
+        }
+        log.debug("control channel closed, exiting");
+        return 0;
+    }
+
+    /** An exception as one line: its message, or its class when it has none. */
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        String s = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return s.replaceAll("[\\p{Cntrl}]+", " ").strip();
+    }
+
+    private static String version() {
+        String v = ClientMain.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.9.0";
+    }
+}

@@ -1,0 +1,87 @@
+package lacme.client;
+
+import lacme.common.proto.ControlCodec;
+import lacme.common.proto.ProtocolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads request frames after {@code hello} and answers each one exactly once. Requests run
+ * on a fixed pool, so at most {@code parallel} orders are in flight and one slow or failing
+ * order does not hold up the others; answers go out in completion order (the master
+ * matches them by {@code id}). EOF at a frame boundary ends the loop once every accepted
+ * request is answered.
+ */
+public final class ControlLoop {
+    private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
+    private final InputStream in;
+    private final OutputStream out;
+    private final RequestHandler handler;
+    private final int parallel;
+    private volatile IOException writeError;
+
+    public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel) {
+        this.in = in;
+        this.out = out;
+        this.handler = handler;
+        this.parallel = parallel;
+    }
+
+    /**
+     * Serves until EOF.
+     *
+     * @throws ProtocolException when the master breaks the protocol (the client then exits 1)
+     * @throws IOException       when a result could not be written
+     */
+    public void run() throws IOException, InterruptedException {
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "request-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<String, Object> frame;
+            while ((frame = ControlCodec.read(in)) != null) {
+                if (ControlCodec.HELLO.equals(frame.get("op"))) {
+                    throw new ProtocolException("second 'hello' on the control channel");
+                }
+                Object id = frame.get("id");
+                if (!(id instanceof String || id instanceof Number)) {
+                    throw new ProtocolException("request '" + frame.get("op") + "' without a string or number 'id'");
+                }
+                Map<String, Object> request = frame;
+                pool.execute(() -> reply(handler.handle(request)));
+            }
+            pool.shutdown();
+            while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.debug("waiting for requests in flight");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        if (writeError != null) {
+            throw writeError;
+        }
+    }
+
+    private void reply(Map<String, Object> result) {
+        synchronized (out) {
+            try {
+                ControlCodec.write(out, result);
+            } catch (IOException e) {
+                LOG.error("cannot send the result of request {}: {}", result.get("id"), e.getMessage());
+                writeError = e;
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package lacme.client;
+
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.util.Timeout;
+
+import java.util.List;
+
+/**
+ * Builds the Apache HttpClient 5 (classic) instance the client talks to the CA with:
+ * the TLS settings, our User-Agent and {@code Accept-Language: en} on every request, and
+ * bounded connect/read timeouts so a dead CA cannot hang a run.
+ */
+public final class Https {
+    private Https() {
+    }
+
+    /** The client; {@code maxConnections} matches the number of orders run at once. */
+    public static CloseableHttpClient build(TlsSettings tls, String userAgent, int maxConnections) {
+        ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(tls.context());
+        if (tls.protocols() != null) {
+            tb.setTlsVersions(tls.protocols());
+        }
+        if (tls.ciphers() != null) {
+            tb.setCiphers(tls.ciphers());
+        }
+        if (!tls.verify()) {
+            tb.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT);
+            tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+        }
+        var cm = PoolingHttpClientConnectionManagerBuilder.create()
+                .setTlsSocketStrategy(tb.buildClassic())
+                .setMaxConnTotal(maxConnections)
+                .setMaxConnPerRoute(maxConnections)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofSeconds(30))
+                        .setSocketTimeout(Timeout.ofSeconds(60)).build())
+                .build();
+        return HttpClients.custom()
+                .setConnectionManager(cm)
+                .setUserAgent(userAgent)
+                .setDefaultHeaders(List.of(new BasicHeader("Accept-Language", "en")))
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(Timeout.ofMinutes(5)).build())
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .build();
+    }
+}

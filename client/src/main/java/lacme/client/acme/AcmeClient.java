@@ -1,0 +1,157 @@
+package lacme.client.acme;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three things lacme asks of an ACME client — account operations, certificate orders,
+ * revocations — on top of one {@link AcmeConnection}. Safe for concurrent orders: the
+ * account URL ({@code kid}) is looked up once and shared.
+ */
+public final class AcmeClient {
+    private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
+
+    private final AcmeConnection conn;
+    private final Path challengeDir;
+    private final Duration timeout;
+    private final Poller.Clock clock;
+    private String kid;
+
+    /**
+     * @param greetingKid the account URL accountd announced (its {@code keyid}), or null
+     * @param timeout     bound on each operation's polling (zero: none)
+     */
+    public AcmeClient(AcmeConnection conn, String greetingKid, Path challengeDir, Duration timeout, Poller.Clock clock) {
+        this.conn = conn;
+        this.kid = greetingKid;
+        this.challengeDir = challengeDir;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    /** An identifier of an order, e.g. {@code dns}/{@code example.org}. */
+    public record Identifier(String type, String value) {
+        @Override
+        public String toString() {
+            return Problem.clean(type + ":" + value);
+        }
+    }
+
+    /** The account object as the CA returned it, and its URL. */
+    public record AccountInfo(String json, URI location) {
+    }
+
+    /** A downloaded chain (PEM) and the alternate chains the CA offered. */
+    public record IssuedChain(String chain, List<String> alternates) {
+    }
+
+    public AcmeConnection connection() {
+        return conn;
+    }
+
+    /**
+     * The account URL for {@code kid}-signed requests: accountd's keyid, else a
+     * {@code newAccount} lookup with {@code onlyReturnExisting} (once per process).
+     */
+    public synchronized String accountUrl() throws AcmeException {
+        if (kid == null) {
+            AcmeResponse r = conn.post(conn.directory().newAccount(), Map.of("onlyReturnExisting", true), null,
+                    AcmeConnection.JSON);
+            URI loc = r.location();
+            if (loc == null) {
+                throw new AcmeException("newAccount answered without a Location header");
+            }
+            kid = loc.toString();
+            LOG.debug("Key ID: {}", kid);
+        }
+        return kid;
+    }
+
+    /**
+     * lacme's {@code account} command: look up (or with {@code register}, create) the
+     * account, then update its contacts / deactivate it, or fetch it with POST-as-GET.
+     */
+    public AccountInfo account(boolean register, boolean tosAgreed, boolean deactivate, List<String> contacts)
+            throws AcmeException {
+        Directory dir = conn.directory();
+        Map<String, Object> req = new LinkedHashMap<>();
+        if (!contacts.isEmpty()) {
+            req.put("contact", contacts);
+        }
+        if (!register) {
+            req.put("onlyReturnExisting", true);
+        }
+        if (tosAgreed) {
+            req.put("termsOfServiceAgreed", true);
+        }
+        if (register) {
+            LOG.info("Requesting new registration{}", contacts.isEmpty() ? "" : " for " + String.join(", ", contacts));
+        }
+        if (dir.termsOfService() != null) {
+            LOG.info("Terms of Service: {}", Problem.clean(dir.termsOfService()));
+        }
+        AcmeResponse r;
+        try {
+            r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON);
+        } catch (AcmeProblemException e) {
+            if (e.problem().is("accountDoesNotExist")) {
+                throw new AcmeException(e.getMessage() + "; register it with 'lacme account --register'", e);
+            }
+            throw e;
+        }
+        URI loc = r.location();
+        if (loc == null) {
+            throw new AcmeException("newAccount answered without a Location header");
+        }
+        synchronized (this) {
+            kid = loc.toString();
+        }
+        LOG.info("Key ID: {}", loc);
+        Map<String, Object> update = new LinkedHashMap<>();
+        if (!contacts.isEmpty()) {
+            update.put("contact", contacts);
+        }
+        if (deactivate) {
+            update.put("status", "deactivated");
+        }
+        AcmeResponse a = update.isEmpty()
+                ? conn.postAsGet(loc, loc.toString(), AcmeConnection.JSON)
+                : conn.post(loc, update, loc.toString(), AcmeConnection.JSON);
+        a.json(); // checks the media type and that it is an object
+        return new AccountInfo(a.text(), loc);
+    }
+
+    /** Issues one certificate; see {@link OrderProcess}. */
+    public IssuedChain order(List<Identifier> identifiers, byte[] csrDer) throws AcmeException, InterruptedException {
+        return new OrderProcess(this, new Poller(timeout, clock), challengeDir).run(identifiers, csrDer);
+    }
+
+    /**
+     * Revokes a certificate, as lacme does: signed with the account key ({@code kid}) when
+     * the key has an account, else with the JWK (accountd holds the certificate's key).
+     */
+    public void revoke(byte[] certDer, Integer reason) throws AcmeException {
+        URI url = conn.directory().revokeCert();
+        String signer;
+        try {
+            signer = accountUrl();
+        } catch (AcmeProblemException e) {
+            LOG.info("no account for this key ({}); signing the revocation with the key itself", e.getMessage());
+            signer = null;
+        }
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("certificate", Base64.getUrlEncoder().withoutPadding().encodeToString(certDer));
+        if (reason != null) {
+            req.put("reason", reason);
+        }
+        conn.post(url, req, signer, AcmeConnection.JSON);
+    }
+}
