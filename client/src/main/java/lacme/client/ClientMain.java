@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -95,35 +96,46 @@ public final class ClientMain {
         debug |= hello.debug();
 
         AFUNIXSocket accountd = FileDescriptorCast.using(fds[0]).as(AFUNIXSocket.class);
-        InputStream ain = new BufferedInputStream(accountd.getInputStream());
-        OutputStream aout = accountd.getOutputStream();
-        AccountdCodec.Greeting g = AccountdCodec.readGreeting(ain);
-        log.debug("lacme-accountd greeting: alg {}, kid {}", g.alg(), g.kid());
-        AccountKey key;
-        try {
-            JWSAlgorithm alg = JWSAlgorithm.parse(g.alg());
-            key = new AccountKey(g.alg(), g.jwk(), g.thumbprint(), new AccountdSigner(ain, aout, alg));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException("unusable lacme-accountd greeting: " + e.getMessage());
-        }
-
-        TlsSettings tls = TlsSettings.create(hello.sslVerify(), hello.caPem(), hello.sslVersion(), hello.sslCipherList());
-        URI server;
-        try {
-            server = URI.create(hello.server());
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException("malformed server URL in hello: " + e.getMessage());
-        }
-        try (AcmeConnection conn = new AcmeConnection(
-                Https.build(tls, "lacme-client/" + VERSION, MAX_PARALLEL), server, key)) {
-            AcmeClient client = new AcmeClient(conn, g.kid(), challengeDir, Duration.ofSeconds(hello.timeout()),
-                    Poller.Clock.SYSTEM);
+        try (AcmeConnection conn = connect(hello, new BufferedInputStream(accountd.getInputStream()),
+                accountd.getOutputStream(), log)) {
+            AcmeClient client = new AcmeClient(conn, conn.key().kid(), challengeDir,
+                    Duration.ofSeconds(hello.timeout()), Poller.Clock.SYSTEM);
             new ControlLoop(cin, cout, new RequestHandler(client, debug), MAX_PARALLEL).run();
         } finally {
             accountd.close();
         }
         log.debug("control channel closed, exiting");
         return 0;
+    }
+
+    /**
+     * Reads accountd's greeting from {@code ain} and opens the connection to the ACME
+     * server described by {@code hello}, signing through accountd.
+     */
+    public static AcmeConnection connect(Hello hello, InputStream ain, OutputStream aout, Logger log)
+            throws IOException, GeneralSecurityException {
+        AccountdCodec.Greeting g = AccountdCodec.readGreeting(ain);
+        log.debug("lacme-accountd greeting: alg {}, kid {}", g.alg(), g.kid());
+        AccountKey key;
+        try {
+            JWSAlgorithm alg = JWSAlgorithm.parse(g.alg());
+            key = new AccountKey(g.alg(), g.jwk(), g.thumbprint(), g.kid(), new AccountdSigner(ain, aout, alg));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("unusable lacme-accountd greeting: " + e.getMessage());
+        }
+        TlsSettings tls;
+        try {
+            tls = TlsSettings.create(hello.sslVerify(), hello.caPem(), hello.sslVersion(), hello.sslCipherList());
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException(e.getMessage(), e);
+        }
+        URI server;
+        try {
+            server = URI.create(hello.server());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("malformed server URL in hello: " + e.getMessage());
+        }
+        return new AcmeConnection(Https.build(tls, "lacme-client/" + VERSION, MAX_PARALLEL), server, key);
     }
 
     /** An exception as one line: its message, or its class when it has none. */

@@ -18,12 +18,15 @@ public final class AccountKey {
     private final String jwkJson;
     private final String thumbprint;
     private final JWSSigner signer;
+    private final String kid;
 
     /**
      * @param thumbprint the RFC 7638 thumbprint from accountd's greeting, or null to compute it
+     * @param kid        the account URL from accountd's greeting ({@code keyid}), or null
      */
-    public AccountKey(String alg, String jwkJson, String thumbprint, JWSSigner signer) {
+    public AccountKey(String alg, String jwkJson, String thumbprint, String kid, JWSSigner signer) {
         this.alg = JWSAlgorithm.parse(alg);
+        this.kid = kid;
         this.jwkJson = jwkJson;
         this.signer = signer;
         String t = thumbprint;
@@ -39,6 +42,11 @@ public final class AccountKey {
 
     public JWSAlgorithm alg() {
         return alg;
+    }
+
+    /** The account URL accountd announced, or null (then it is looked up). */
+    public String kid() {
+        return kid;
     }
 
     public JWSSigner signer() {
