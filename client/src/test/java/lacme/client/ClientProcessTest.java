@@ -1,0 +1,172 @@
+package lacme.client;
+
+import lacme.common.json.Json;
+import lacme.common.proto.ControlCodec;
+import lacme.testkit.Pebble;
+import lacme.testkit.TestCa;
+import lacme.testkit.TestCsr;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketPair;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+import java.io.FileDescriptor;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs {@code java lacme.client.ClientMain} as the master will: a socketpair end as fd 0
+ * and (duplicated) fd 1, the accountd connection passed with SCM_RIGHTS on hello, cwd in
+ * the challenge directory.
+ */
+class ClientProcessTest {
+    private Path dir;
+    private Path stderr;
+    private AFUNIXSocketPair<AFUNIXSocketChannel> control;
+    private AFUNIXSocketPair<AFUNIXSocketChannel> accountd;
+    private Process process;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dir = Files.createTempDirectory("lacme-client-proc-");
+        stderr = Files.createTempFile("lacme-client-", ".err");
+        control = AFUNIXSocketPair.open();
+        accountd = AFUNIXSocketPair.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+        control.close();
+        accountd.close();
+        Files.deleteIfExists(stderr);
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private void spawn() throws Exception {
+        FileDescriptor child = control.getSocket2().getFileDescriptor();
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "lacme.client.ClientMain", "--debug")
+                .directory(dir.toFile())
+                .redirectInput(FileDescriptorCast.using(child).as(ProcessBuilder.Redirect.class))
+                .redirectOutput(FileDescriptorCast.duplicating(child).as(ProcessBuilder.Redirect.class))
+                .redirectError(stderr.toFile())
+                .start();
+    }
+
+    private void send(Map<String, Object> frame, boolean withAccountd) throws Exception {
+        AFUNIXSocketChannel m = control.getSocket1();
+        if (withAccountd) {
+            m.setOutboundFileDescriptors(accountd.getSocket2().getFileDescriptor());
+        }
+        ControlCodec.write(Channels.newOutputStream(m), frame);
+    }
+
+    private Map<String, Object> receive() throws Exception {
+        return ControlCodec.read(Channels.newInputStream(control.getSocket1()));
+    }
+
+    private int exitAfterEof() throws Exception {
+        control.getSocket1().shutdownOutput();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "client exits after EOF");
+        return process.exitValue();
+    }
+
+    private Map<String, Object> hello(Pebble pebble) throws Exception {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("op", "hello");
+        h.put("version", 1);
+        h.put("server", pebble.directoryUrl().toString());
+        h.put("timeout", 30);
+        h.put("ssl_verify", true);
+        h.put("ca_pem", pebble.caPem());
+        h.put("debug", true);
+        return h;
+    }
+
+    @Test
+    void registersAndIssuesThroughTheControlChannel() throws Exception {
+        try (Pebble pebble = Pebble.start(); ChallengeServer web = new ChallengeServer(pebble.httpPort(), dir)) {
+            TestAccountd acc = TestAccountd.rsa();
+            acc.start(Channels.newInputStream(accountd.getSocket1()), Channels.newOutputStream(accountd.getSocket1()));
+            spawn();
+            send(hello(pebble), true);
+
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("op", "account");
+            a.put("id", "acct-1");
+            a.put("register", true);
+            a.put("tos_agreed", true);
+            a.put("deactivate", false);
+            a.put("contacts", List.of("mailto:ops@example.org"));
+            send(a, false);
+            Map<String, Object> r = receive();
+            assertEquals("result", r.get("op"));
+            assertEquals("acct-1", r.get("id"));
+            assertEquals(true, r.get("ok"), r + "\n" + Files.readString(stderr));
+            assertEquals("valid", Json.parseObject((String) r.get("account")).get("status"), String.valueOf(r));
+
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("op", "order");
+            o.put("id", 7);
+            o.put("section", "www");
+            o.put("identifiers", List.of(Map.of("type", "dns", "value", "p.example.org"),
+                    Map.of("type", "dns", "value", "q.example.org")));
+            o.put("csr", TestCsr.base64url(TestCsr.ecP256(), "p.example.org", "q.example.org"));
+            send(o, false);
+            r = receive();
+            assertEquals(7L, ((Number) r.get("id")).longValue());
+            assertEquals(true, r.get("ok"), r + "\n" + Files.readString(stderr));
+            assertTrue(TestCa.parseCertificates((String) r.get("chain")).size() >= 2);
+            try (var s = Files.list(dir)) {
+                assertEquals(0, s.count(), "challenge files removed from the cwd");
+            }
+            assertEquals(0, exitAfterEof(), Files.readString(stderr));
+        }
+    }
+
+    @Test
+    void eofBeforeHelloExitsZero() throws Exception {
+        spawn();
+        assertEquals(0, exitAfterEof(), Files.readString(stderr));
+    }
+
+    @Test
+    void garbageFrameExitsOneWithOneLine() throws Exception {
+        spawn();
+        control.getSocket1().write(ByteBuffer.wrap(new byte[] {0x7f, 0, 0, 0, 'x'}));
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue());
+        String err = Files.readString(stderr);
+        assertTrue(err.contains("protocol error") && err.contains("length"), err);
+    }
+
+    @Test
+    void helloWithoutDescriptorExitsOne() throws Exception {
+        try (Pebble pebble = Pebble.start()) {
+            spawn();
+            send(hello(pebble), false);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(1, process.exitValue());
+            assertTrue(Files.readString(stderr).contains("exactly one descriptor"), Files.readString(stderr));
+        }
+    }
+
+}
