@@ -1,0 +1,312 @@
+package lacme.client.acme;
+
+import lacme.common.json.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static lacme.client.acme.FakeCa.json;
+import static lacme.client.acme.FakeCa.pem;
+import static lacme.client.acme.FakeCa.problem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The order/account/revocation state machines against a scripted CA; no network. */
+class AcmeClientTest {
+    private static final String ACCT = FakeCa.BASE + "/acct/1";
+    private static final byte[] CSR = {0x30, 0x03, 0x02, 0x01, 0x01};
+    private static final List<AcmeClient.Identifier> AB = List.of(
+            new AcmeClient.Identifier("dns", "a.example"), new AcmeClient.Identifier("dns", "b.example"));
+
+    private FakeCa ca;
+    private FakeCa.FakeClock clock;
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ca = new FakeCa();
+        clock = new FakeCa.FakeClock();
+        dir = Files.createTempDirectory("acme-test-");
+        ca.on("POST", "/new-acct", json(200, "account.json").header("Location", ACCT));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private AcmeClient client(Duration timeout) throws Exception {
+        AcmeConnection conn = new AcmeConnection(ca, URI.create(FakeCa.BASE + "/dir"), ca.accountKey(null));
+        return new AcmeClient(conn, null, dir, timeout, clock);
+    }
+
+    private void newOrder(String fixture) {
+        ca.on("POST", "/new-order", json(201, fixture).header("Location", FakeCa.BASE + "/order/1"));
+    }
+
+    private List<String> files() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    @Test
+    void issuesAnsweringOnlyPendingAuthorizations() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-pending.json"));
+        ca.on("POST", "/chall/b", json(200, "challenge-b-processing.json"));
+        ca.on("POST", "/order/1", json(200, "order-pending.json"), json(200, "order-ready.json"),
+                json(200, "order-valid.json"));
+        ca.on("POST", "/order/1/finalize", json(200, "order-processing.json").header("Retry-After", "2"));
+        ca.on("POST", "/cert/1", pem("chain.pem")
+                .header("Link", "<" + FakeCa.BASE + "/cert/1/alt>;rel=\"alternate\", <" + FakeCa.BASE
+                        + "/dir>;rel=\"index\""));
+        ca.on("POST", "/cert/1/alt", pem("chain.pem"));
+        List<String> atAnswer = new ArrayList<>();
+        ca.onRequest = s -> {
+            if (s.path().equals("/chall/b")) {
+                try {
+                    Path f = dir.resolve("tokB_-9");
+                    atAnswer.add(Files.readString(f));
+                    atAnswer.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+                } catch (Exception e) {
+                    atAnswer.add("missing: " + e);
+                }
+            }
+        };
+
+        AcmeClient.IssuedChain c = client(Duration.ofSeconds(30)).order(AB, CSR);
+
+        assertTrue(c.chain().contains("BEGIN CERTIFICATE"));
+        assertEquals(1, c.alternates().size());
+        String thumb = ca.key.computeThumbprint().toString();
+        assertEquals(List.of("tokB_-9." + thumb, "rw-r--r--"), atAnswer);
+        assertEquals(1, ca.to("/chall/b").size());
+        assertEquals("{}", ca.to("/chall/b").get(0).payload());
+        assertTrue(ca.to("/chall/a").isEmpty(), "valid authorization skipped");
+        assertEquals(List.of(), files(), "challenge file removed");
+        Map<String, Object> fin = Json.parseObject(ca.to("/order/1/finalize").get(0).payload());
+        assertEquals("MAMCAQE", fin.get("csr"));
+        for (FakeCa.Seen s : ca.seen) {
+            if (s.path().equals("/new-acct")) {
+                assertTrue(s.header().containsKey("jwk") && !s.header().containsKey("kid"));
+            } else if (s.method().equals("POST")) {
+                assertEquals(ACCT, s.header().get("kid"), s.path());
+                assertFalse(s.header().containsKey("jwk"));
+            }
+        }
+        assertEquals("", ca.to("/order/1").get(0).payload(), "POST-as-GET");
+        assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(2)), clock.sleeps,
+                "backoff, then the finalize response's Retry-After");
+    }
+
+    @Test
+    void readyOrderIsFinalizedWithoutChallenges() throws Exception {
+        newOrder("order-ready.json");
+        ca.on("POST", "/order/1/finalize", json(200, "order-valid.json"));
+        ca.on("POST", "/cert/1", pem("chain.pem"));
+        AcmeClient.IssuedChain c = client(Duration.ofSeconds(30)).order(AB, CSR);
+        assertEquals(List.of(), c.alternates());
+        assertTrue(ca.to("/authz/a").isEmpty());
+        assertTrue(clock.sleeps.isEmpty());
+    }
+
+    @Test
+    void failedAuthorizationIsReportedWithTheChallengeError() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-invalid.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertEquals("authorization for dns:b.example is invalid; http-01: urn:ietf:params:acme:error:connection:"
+                + " 127.0.0.1: Connection refused retry (HTTP 400)", e.getMessage());
+        assertEquals(List.of(), files());
+    }
+
+    @Test
+    void expiredAuthorizationFails() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-expired.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertEquals("authorization for dns:b.example is expired", e.getMessage());
+    }
+
+    @Test
+    void orderTurningInvalidNamesTheFailedAuthorization() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-pending.json"), json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-pending.json"), json(200, "authz-b-invalid.json"));
+        ca.on("POST", "/chall/a", json(200, "challenge-b-processing.json"));
+        ca.on("POST", "/chall/b", json(200, "challenge-b-processing.json"));
+        ca.on("POST", "/order/1", json(200, "order-invalid-error.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertTrue(e.getMessage().startsWith("order for dns:a.example, dns:b.example is invalid:"
+                + " urn:ietf:params:acme:error:unauthorized: Some authorizations failed (HTTP 403);"
+                + " authorization for dns:b.example is invalid; http-01: urn:ietf:params:acme:error:connection"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("dns:a.example is"));
+        assertEquals(1, ca.to("/chall/a").size());
+        assertEquals(1, ca.to("/chall/b").size());
+        int firstPoll = ca.seen.indexOf(ca.to("/order/1").get(0));
+        assertTrue(ca.seen.indexOf(ca.to("/chall/b").get(0)) < firstPoll, "all challenges answered before polling");
+        assertEquals(List.of(), files(), "files removed after a failure");
+    }
+
+    @Test
+    void maliciousTokenIsRefusedBeforeAnyFileIsWritten() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-pending.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-bad-token.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertEquals("invalid challenge token '../../etc/cron.d/x'", e.getMessage());
+        assertTrue(ca.to("/chall/a").isEmpty(), "nothing answered");
+        assertEquals(List.of(), files(), "tokA written then removed, nothing else");
+        assertFalse(Files.exists(dir.resolve("../../etc/cron.d/x")));
+    }
+
+    @Test
+    void missingHttp01ChallengeFails() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-dns-only.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertEquals("no 'http-01' challenge offered for dns:b.example", e.getMessage());
+    }
+
+    @Test
+    void pollingStopsAtTheTimeout() throws Exception {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-pending.json"));
+        ca.on("POST", "/chall/b", json(200, "challenge-b-processing.json"));
+        ca.on("POST", "/order/1", json(200, "order-pending.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(10)).order(AB, CSR));
+        assertEquals("timeout (10 s) exceeded while waiting for the challenges of dns:a.example, dns:b.example",
+                e.getMessage());
+        long slept = clock.sleeps.stream().mapToLong(Duration::toMillis).sum();
+        assertTrue(slept <= 10_000 && slept > 5_000, "slept " + slept);
+        assertEquals(List.of(), files());
+    }
+
+    @Test
+    void retryAfterBeyondTheTimeoutFailsAtOnce() throws Exception {
+        newOrder("order-ready.json");
+        ca.on("POST", "/order/1/finalize", json(200, "order-processing.json").header("Retry-After", "3600"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertTrue(e.getMessage().contains("the server asked to retry after 3600 s"), e.getMessage());
+        assertTrue(clock.sleeps.isEmpty());
+    }
+
+    @Test
+    void badNonceIsRetriedWithAFreshNonce() throws Exception {
+        ca.on("POST", "/new-order", problem(400, "problem-bad-nonce.json"), problem(400, "problem-bad-nonce.json"),
+                json(201, "order-ready.json").header("Location", FakeCa.BASE + "/order/1"));
+        ca.on("POST", "/order/1/finalize", json(200, "order-valid.json"));
+        ca.on("POST", "/cert/1", pem("chain.pem"));
+        client(Duration.ofSeconds(30)).order(AB, CSR);
+        List<FakeCa.Seen> tries = ca.to("/new-order");
+        assertEquals(3, tries.size());
+        assertEquals(3, tries.stream().map(s -> s.header().get("nonce")).distinct().count());
+    }
+
+    @Test
+    void badNonceRetriesAreBounded() throws Exception {
+        ca.on("POST", "/new-order", problem(400, "problem-bad-nonce.json"));
+        AcmeException e = assertThrows(BadNonceException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertTrue(e.getMessage().startsWith("urn:ietf:params:acme:error:badNonce: "));
+        assertEquals(AcmeConnection.MAX_NONCE_TRIES, ca.to("/new-order").size());
+    }
+
+    @Test
+    void rateLimitSaysWhenToComeBack() throws Exception {
+        ca.on("POST", "/new-order", problem(429, "problem-rate-limited.json").header("Retry-After", "3600"));
+        RateLimitedException e = assertThrows(RateLimitedException.class,
+                () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertEquals(Duration.ofHours(1), e.retryAfter());
+        assertTrue(e.getMessage().endsWith("(HTTP 429); try again in 3600 s or later"), e.getMessage());
+    }
+
+    @Test
+    void userActionRequiredNamesThePageAndTheTerms() throws Exception {
+        ca.on("POST", "/new-order", problem(403, "problem-user-action.json")
+                .header("Link", "<https://ca.test/tos-v2.pdf>;rel=\"terms-of-service\""));
+        AcmeException e = assertThrows(UserActionRequiredException.class,
+                () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertTrue(e.getMessage().contains("; visit https://ca.test/agree?token=W8Ih3PswD-8; terms of service:"
+                + " https://ca.test/tos-v2.pdf (agree with 'lacme account --tos-agreed')"), e.getMessage());
+    }
+
+    @Test
+    void wrongCertificateMediaTypeFails() throws Exception {
+        newOrder("order-valid.json");
+        ca.on("POST", "/cert/1", json(200, "account.json"));
+        AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertTrue(e.getMessage().startsWith("unexpected Content-Type 'application/json'"), e.getMessage());
+    }
+
+    @Test
+    void accountFetchIsPostAsGet() throws Exception {
+        ca.on("POST", "/acct/1", json(200, "account.json"));
+        AcmeClient.AccountInfo a = client(Duration.ZERO).account(false, false, false, List.of());
+        assertEquals(URI.create(ACCT), a.location());
+        assertTrue(a.json().contains("\"valid\""));
+        assertEquals(Map.of("onlyReturnExisting", true), Json.parseObject(ca.to("/new-acct").get(0).payload()));
+        assertEquals("", ca.to("/acct/1").get(0).payload());
+    }
+
+    @Test
+    void registrationUpdatesContactsAndDeactivates() throws Exception {
+        ca.on("POST", "/acct/1", json(200, "account.json"));
+        client(Duration.ZERO).account(true, true, true, List.of("mailto:a@example.org"));
+        assertEquals(Map.of("contact", List.of("mailto:a@example.org"), "termsOfServiceAgreed", true),
+                Json.parseObject(ca.to("/new-acct").get(0).payload()));
+        assertEquals(Map.of("contact", List.of("mailto:a@example.org"), "status", "deactivated"),
+                Json.parseObject(ca.to("/acct/1").get(0).payload()));
+    }
+
+    @Test
+    void missingAccountSaysHowToRegister() throws Exception {
+        ca = new FakeCa();
+        ca.on("POST", "/new-acct", problem(400, "problem-account-does-not-exist.json"));
+        AcmeException e = assertThrows(AcmeException.class,
+                () -> client(Duration.ZERO).account(false, false, false, List.of()));
+        assertTrue(e.getMessage().endsWith("; register it with 'lacme account --register'"), e.getMessage());
+    }
+
+    @Test
+    void revocationUsesTheAccountWhenThereIsOne() throws Exception {
+        ca.on("POST", "/revoke", new FakeCa.Resp(200, null, "", Map.of()));
+        client(Duration.ZERO).revoke(new byte[] {1, 2, 3}, 4);
+        FakeCa.Seen r = ca.to("/revoke").get(0);
+        assertEquals(ACCT, r.header().get("kid"));
+        assertEquals(Map.of("certificate", "AQID", "reason", 4L), Json.parseObject(r.payload()));
+    }
+
+    @Test
+    void revocationFallsBackToTheJwk() throws Exception {
+        ca = new FakeCa();
+        ca.on("POST", "/new-acct", problem(400, "problem-account-does-not-exist.json"));
+        ca.on("POST", "/revoke", new FakeCa.Resp(200, null, "", Map.of()));
+        client(Duration.ZERO).revoke(new byte[] {1, 2, 3}, null);
+        FakeCa.Seen r = ca.to("/revoke").get(0);
+        assertNull(r.header().get("kid"));
+        assertTrue(r.header().get("jwk") instanceof Map);
+        assertEquals(Map.of("certificate", "AQID"), Json.parseObject(r.payload()));
+    }
+}
