@@ -30,12 +30,13 @@ final class Child implements AutoCloseable {
 
     /** Our lacme-accountd: {@code java -cp <test class path> lacme.accountd.AccountdMain args}. */
     static Child ours(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(AccountdMain.class.getName());
-        cmd.addAll(List.of(args));
+        return start(javaCommand(args));
+    }
+
+    /** Ours with extra JVM flags (e.g. the launcher's). */
+    static Child ours(List<String> jvmFlags, String... args) throws IOException {
+        List<String> cmd = javaCommand(args);
+        cmd.addAll(1, jvmFlags);
         return start(cmd);
     }
 
