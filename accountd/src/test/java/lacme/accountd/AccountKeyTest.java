@@ -95,6 +95,7 @@ class AccountKeyTest {
     @ParameterizedTest
     @CsvSource({
         "rsa-1024, RSA key of 1024 bits refused",
+        "rsa-4160, RSA key of 4160 bits refused (2048 to 4096 bits required)",
         "ed25519, Ed25519 keys are not supported",
         "dsa, DSA keys are not supported",
         "p521, curve secp521r1 refused",

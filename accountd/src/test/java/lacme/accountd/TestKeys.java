@@ -53,6 +53,7 @@ final class TestKeys {
             case "rsa-pkcs8": openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", p); break;
             case "rsa-pkcs1": openssl("rsa", "-in", get("rsa-pkcs8"), "-traditional", "-out", p); break;
             case "rsa-3072": openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out", p); break;
+            case "rsa-4160": openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4160", "-out", p); break;
             case "rsa-1024": openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", p); break;
             case "p256-pkcs8": openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", p); break;
             case "p256-sec1": openssl("ec", "-in", get("p256-pkcs8"), "-out", p); break;
