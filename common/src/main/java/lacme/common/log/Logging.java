@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sets up slf4j-simple for one process role: one line per event on stderr, prefixed by the
- * role ({@code lacme-accountd: ...}); no thread names, no timestamps (systemd's journal adds
- * its own). Must run before the first {@link LoggerFactory} call of the process.
+ * level and the role ({@code [INFO] lacme-accountd - ...}); no thread names, no timestamps
+ * (systemd's journal adds its own). Must run before the first {@link LoggerFactory} call of the process.
  */
 public final class Logging {
     /** Quiet: warnings and errors only. */

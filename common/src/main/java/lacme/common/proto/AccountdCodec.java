@@ -65,7 +65,7 @@ public final class AccountdCodec {
                     throw new ProtocolException("line not terminated by CR LF");
                 }
                 byte[] b = buf.toByteArray();
-                return new String(b, 0, b.length - 1, StandardCharsets.ISO_8859_1);
+                return new String(b, 0, b.length - 1, StandardCharsets.UTF_8);
             }
             cr = c == '\r';
             if (buf.size() > MAX_LINE) {
