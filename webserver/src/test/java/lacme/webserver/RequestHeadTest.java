@@ -1,0 +1,89 @@
+package lacme.webserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The head parser and the listen-address syntax, without sockets. */
+class RequestHeadTest {
+    static RequestHead.Verdict whole(byte[] b) {
+        RequestHead h = new RequestHead(Limits.DEFAULT);
+        RequestHead.Verdict v = null;
+        for (int off = 0; off < b.length && v == null && h.room() > 0;) {
+            int n = Math.min(b.length - off, h.room());
+            v = h.offer(ByteBuffer.wrap(b, off, n));
+            off += n;
+        }
+        return v;
+    }
+
+    static RequestHead.Verdict trickled(byte[] b) {
+        RequestHead h = new RequestHead(Limits.DEFAULT);
+        RequestHead.Verdict v = null;
+        for (int i = 0; i < b.length && v == null; i++) {
+            v = h.offer(ByteBuffer.wrap(b, i, 1));
+        }
+        return v;
+    }
+
+    /** Byte-at-a-time delivery decides exactly as one read does, for every hostile case. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lacme.webserver.HostileRequestTest#hostile")
+    void trickledBytesGetTheSameVerdict(String name, byte[] request, Set<Integer> expected) {
+        RequestHead.Verdict a = whole(request);
+        RequestHead.Verdict b = trickled(request);
+        assertEquals(a == null ? null : a.status(), b == null ? null : b.status(), name);
+    }
+
+    @Test
+    void incompleteHeadWaits() {
+        assertNull(whole("GET /.well-known/acme-challenge/x HTTP/1.1\r\nHost: x\r\n"
+                .getBytes(StandardCharsets.US_ASCII)));
+        assertNull(whole("GET /.well-known/acme-chall".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void servesOnlyTokens() {
+        RequestHead.Verdict v = whole(("HEAD /.well-known/acme-challenge/a-B_9 HTTP/1.0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertEquals(RequestHead.SERVE, v.status());
+        assertEquals("a-B_9", v.token());
+        assertEquals(true, v.isHead());
+        v = whole(("GET /.well-known/acme-challenge/" + "a".repeat(256) + " HTTP/1.0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertEquals(403, v.status(), "token longer than a file name");
+    }
+
+    @Test
+    void earlyRefusalBeforeTheLineEnds() {
+        RequestHead h = new RequestHead(Limits.DEFAULT);
+        assertEquals(400, h.offer(ByteBuffer.wrap(new byte[] {0x16, 0x03, 0x01})).status());
+    }
+
+    @Test
+    void listenAddresses() {
+        assertEquals(new InetSocketAddress("127.0.0.1", 80), ListenAddress.parse("127.0.0.1").address());
+        assertEquals(new InetSocketAddress("0.0.0.0", 8080), ListenAddress.parse("0.0.0.0:8080").address());
+        assertEquals(new InetSocketAddress("::1", 80), ListenAddress.parse("[::1]").address());
+        assertEquals(new InetSocketAddress("::", 81), ListenAddress.parse("[::]:81").address());
+        assertEquals("/run/lacme-www.socket", ListenAddress.parse("/run/lacme-www.socket").toString());
+        assertEquals("[0:0:0:0:0:0:0:1]:80", ListenAddress.parse("[::1]").toString());
+        assertEquals("10.0.0.1:80", ListenAddress.parse("10.0.0.1").toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "localhost", "example.org:80", "256.1.1.1", "1.2.3", "::1",
+        "[::1", "[fe80::zz]", "1.2.3.4:65536", "1.2.3.4:", "run/socket", "[1:2:3:4:5:6:7:8:9]"})
+    void invalidListenAddresses(String s) {
+        assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(s));
+    }
+}
