@@ -216,7 +216,11 @@ final class OpenSslCiphers {
 
     /** OpenSSL's name of an IANA suite, e.g. ECDHE-RSA-AES128-GCM-SHA256; null when unknown. */
     static String openSslName(String iana) {
-        String k = kx(iana) + (auth(iana).isEmpty() ? "" : "_" + auth(iana));
+        Matcher m = IANA.matcher(iana);
+        if (!m.matches()) {
+            return null;
+        }
+        String k = m.group(1);
         String prefix;
         switch (k) {
             case "ECDHE_RSA": prefix = "ECDHE-RSA-"; break;

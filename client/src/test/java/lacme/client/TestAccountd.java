@@ -68,6 +68,12 @@ final class TestAccountd {
                 serve(in, out);
             } catch (IOException | JOSEException e) {
                 refusal = e.toString();
+            } finally {
+                try {
+                    out.close(); // like lacme-accountd: refuse by closing the connection
+                } catch (IOException e) {
+                    // gone already
+                }
             }
         }, "test-accountd");
         t.setDaemon(true);

@@ -4,15 +4,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,8 +48,8 @@ public final class ChallengeFiles implements AutoCloseable {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
         } catch (FileAlreadyExistsException e) {
             // Another order of this run may answer the same (reused) authorization.
-            try {
-                if (!java.util.Arrays.equals(Files.readAllBytes(p), content)) {
+            try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Arrays.equals(in.readNBytes(content.length + 1), content)) {
                     throw new AcmeException("challenge file " + p + " already exists with other content");
                 }
                 LOG.warn("challenge file {} exists already (with the right content)", p);
