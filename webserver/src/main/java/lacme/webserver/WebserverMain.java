@@ -6,10 +6,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import lacme.common.log.Logging;
 import org.newsclub.net.unix.FileDescriptorCast;
@@ -26,9 +23,12 @@ import picocli.CommandLine.Parameters;
  *
  * <ul>
  * <li>Managed: {@code webserver [--debug]} with a listening socket (TCP or UNIX) on fd 0
- * and the challenge directory as cwd, as lacme's master spawns it; serves until SIGTERM.
- * Also systemd socket activation ({@code LISTEN_FDS}: fd 3) and lacme 0.8.2's calling
- * convention ({@code webserver FD}, {@code DEBUG=1}).</li>
+ * and the challenge directory as cwd, as lacme's master spawns it; serves until SIGTERM
+ * (exit status 143, nothing logged) or until its parent process is gone. Also systemd
+ * socket activation ({@code StandardInput=socket}: fd 0 as above; otherwise
+ * {@code LISTEN_FDS}: fd 3, served by a child process since Java cannot move a
+ * descriptor) and lacme 0.8.2's calling convention ({@code webserver FD},
+ * {@code DEBUG=1}).</li>
  * <li>Standalone: {@code lacme-webserver --listen ADDR[:PORT] --dir DIR [--timeout S]}
  * binds, serves DIR for S seconds (default 60; 0: until SIGTERM) and exits 0. Started as
  * root it binds first, then serves from a child run as {@code --user}/{@code --group}
@@ -80,20 +80,24 @@ public final class WebserverMain implements Callable<Integer> {
         log = Logging.init("lacme-webserver", debug ? Logging.DEBUG : Logging.NORMAL);
         try {
             if (listen != null) {
-                return standalone();
+                return new Standalone(log).run(listen, dir, timeout, user, group, debug);
             }
             if (dir != null) {
                 throw new IllegalArgumentException("--dir needs --listen");
+            }
+            if (fd != null && fd != 0) {
+                return relaunch(fd);
+            }
+            Channel in = System.inheritedChannel();
+            if (in instanceof ServerSocketChannel listener) {
+                return managed(listener); // also systemd with StandardInput=socket
             }
             String pid = System.getenv("LISTEN_PID");
             if (pid != null && pid.equals(Long.toString(ProcessHandle.current().pid()))
                     && !"0".equals(System.getenv("LISTEN_FDS"))) {
                 return relaunch(3); // systemd socket activation: the first socket is fd 3
             }
-            if (fd != null && fd != 0) {
-                return relaunch(fd);
-            }
-            return managed();
+            throw new IOException("fd 0 is not a listening socket");
         } catch (IllegalArgumentException | IOException e) {
             log.error("{}", e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
@@ -101,11 +105,7 @@ public final class WebserverMain implements Callable<Integer> {
     }
 
     /** Serves fd 0 from the cwd until SIGTERM, or until the parent process is gone. */
-    private int managed() throws IOException {
-        Channel c = System.inheritedChannel();
-        if (!(c instanceof ServerSocketChannel listener)) {
-            throw new IOException("fd 0 is not a listening socket");
-        }
+    private int managed(ServerSocketChannel listener) throws IOException {
         ChallengeServer server = new ChallengeServer(listener, Path.of(""), Limits.DEFAULT, log);
         ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(p ->
                 p.onExit().thenRun(() -> {
@@ -123,65 +123,6 @@ public final class WebserverMain implements Callable<Integer> {
         log.debug("serving descriptor {} through a child process", n);
         Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, debug);
         return Relauncher.supervise(child, null, () -> { });
-    }
-
-    private int standalone() throws IOException, InterruptedException {
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir == null ? "--listen needs --dir"
-                    : "not a directory: " + dir);
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("--timeout must be >= 0");
-        }
-        ListenAddress address = ListenAddress.parse(listen);
-        boolean root = isRoot();
-        if (root && user.isEmpty()) {
-            throw new IllegalArgumentException("refusing to serve as root: --user is empty");
-        }
-        Duration limit = timeout == 0 ? null : Duration.ofSeconds(timeout);
-        ServerSocketChannel listener = address.bind();
-        Path socketFile = address.unixPath();
-        Runnable cleanup = () -> {
-            try {
-                if (socketFile != null) {
-                    Files.deleteIfExists(socketFile);
-                }
-            } catch (IOException e) {
-                log.warn("Couldn't unlink {}: {}", socketFile, e.getMessage());
-            }
-        };
-        log.info("serving {} on {}{}", dir, socketFile != null ? socketFile
-                : new ListenAddress(listener.getLocalAddress()),
-                limit == null ? "" : " for " + timeout + " s");
-        if (root) {
-            Map<String, String> env = new HashMap<>();
-            List<String> setpriv = Relauncher.setpriv(user, group, env);
-            FileDescriptor socket;
-            try {
-                socket = ChannelFd.of(listener);
-            } catch (IOException e) {
-                cleanup.run();
-                throw e;
-            }
-            Process child = Relauncher.start(socket, dir.toAbsolutePath(), setpriv, env, debug);
-            return Relauncher.supervise(child, limit, cleanup);
-        }
-        ChallengeServer server = new ChallengeServer(listener, dir, Limits.DEFAULT, log);
-        Runtime.getRuntime().addShutdownHook(new Thread(cleanup));
-        if (limit != null) {
-            Thread timer = new Thread(() -> {
-                try {
-                    Thread.sleep(limit.toMillis());
-                    server.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "lacme-webserver-timeout");
-            timer.setDaemon(true);
-            timer.start();
-        }
-        server.serve();
-        return 0;
     }
 
     /** Whether the effective uid is 0 (from /proc: the JDK does not expose it). */

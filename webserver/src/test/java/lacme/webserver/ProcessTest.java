@@ -118,6 +118,22 @@ class ProcessTest {
     }
 
     @Test
+    void systemdWithStandardInputSocketNeedsNoChild() throws Exception {
+        writeToken();
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
+                "exec 3<&0; export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$@\"", "sh"));
+        cmd.addAll(ServerProcess.java());
+        try (ServerSocketChannel l = tcp(InetAddress.getByName("127.0.0.1"));
+                ServerProcess p = ServerProcess.start(cmd, l, dir, Map.of())) {
+            Probe ok = Probe.send(l.getLocalAddress(), ("GET " + RequestHead.ROOT + TOKEN
+                    + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII), 20_000);
+            assertEquals(200, ok.status(), ok.toString());
+            assertEquals(0, p.process.descendants().count(), "fd 0 served directly");
+            exercise(p, l.getLocalAddress());
+        }
+    }
+
+    @Test
     void lacme082CallingConvention() throws Exception {
         writeToken();
         List<String> cmd = new ArrayList<>(List.of("sh", "-c",
