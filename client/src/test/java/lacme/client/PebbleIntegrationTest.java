@@ -77,17 +77,57 @@ class PebbleIntegrationTest {
         }
     }
 
+    /** Issue 4: 20 consecutive issuances all succeed while Pebble rejects half of the good nonces. */
     @Test
-    void survivesFiftyPercentNonceRejection() throws Exception {
+    void twentyIssuancesAtFiftyPercentNonceRejection() throws Exception {
         try (Pebble pebble = Pebble.builder().nonceReject(50).start();
                 InProcessClient c = new InProcessClient(pebble, TestAccountd.rsa(), 60)) {
             assertEquals(true, c.account(true, true, false, List.of()).get("ok"));
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 20; i++) {
                 KeyPair k = TestCsr.ecP256();
-                Map<String, Object> r = c.order("s" + i, TestCsr.base64url(k, "n" + i + ".example.org", "m" + i + ".example.org"),
-                        "n" + i + ".example.org", "m" + i + ".example.org");
-                assertEquals(true, r.get("ok"), String.valueOf(r));
+                String n = "n" + i + ".example.org";
+                String m = "m" + i + ".example.org";
+                Map<String, Object> r = c.order("s" + i, TestCsr.base64url(k, n, m), n, m);
+                assertEquals(true, r.get("ok"), "issuance " + i + ": " + r);
             }
+            assertTrue(Files.readString(pebble.logPath()).contains("50% of good nonces"));
+        }
+    }
+
+    /** Issue 4: Pebble's random validation delays (PEBBLE_VA_NOSLEEP unset) are waited out by polling. */
+    @Test
+    void randomValidationDelays() throws Exception {
+        try (Pebble pebble = Pebble.builder().vaNoSleep(false).env("PEBBLE_VA_SLEEPTIME", "3").start();
+                InProcessClient c = new InProcessClient(pebble, TestAccountd.rsa(), 60)) {
+            assertEquals(true, c.account(true, true, false, List.of()).get("ok"));
+            Map<String, Object> r = c.order("slow", TestCsr.base64url(TestCsr.ecP256(), "s1.example.org",
+                    "s2.example.org"), "s1.example.org", "s2.example.org");
+            assertEquals(true, r.get("ok"), String.valueOf(r));
+            assertFalse(Files.readString(pebble.logPath()).contains("Disabling random VA sleeps"));
+        }
+    }
+
+    /** Issue 4: revocation signed with the certificate's own key (JWK), when accountd holds that key. */
+    @Test
+    void revokesWithTheCertificateKey() throws Exception {
+        try (Pebble pebble = Pebble.start()) {
+            KeyPair service = TestCsr.rsa(2048);
+            X509Certificate leaf;
+            try (InProcessClient c = new InProcessClient(pebble, TestAccountd.rsa(), 30)) {
+                assertEquals(true, c.account(true, true, false, List.of()).get("ok"));
+                Map<String, Object> r = c.order("k", TestCsr.base64url(service, "k.example.org"), "k.example.org");
+                assertEquals(true, r.get("ok"), String.valueOf(r));
+                leaf = TestCa.parseCertificates((String) r.get("chain")).get(0);
+            }
+            TestAccountd certKey = new TestAccountd(new com.nimbusds.jose.jwk.RSAKey.Builder(
+                    (java.security.interfaces.RSAPublicKey) service.getPublic()).privateKey(service.getPrivate()).build(),
+                    com.nimbusds.jose.JWSAlgorithm.RS256);
+            try (InProcessClient c = new InProcessClient(pebble, certKey, 30)) {
+                Map<String, Object> rv = c.revoke(Base64.getUrlEncoder().withoutPadding().encodeToString(leaf.getEncoded()),
+                        null);
+                assertEquals(true, rv.get("ok"), String.valueOf(rv));
+            }
+            assertTrue(pebble.certStatus(leaf.getSerialNumber()).revoked());
         }
     }
 
