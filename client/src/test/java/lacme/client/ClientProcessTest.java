@@ -18,12 +18,14 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -138,6 +140,50 @@ class ClientProcessTest {
             try (var s = Files.list(dir)) {
                 assertEquals(0, s.count(), "challenge files removed from the cwd");
             }
+            assertEquals(0, exitAfterEof(), Files.readString(stderr));
+            String err = Files.readString(stderr);
+            assertTrue(err.contains("INFO] lacme-client - Key ID: https://127.0.0.1:"), err);
+            assertFalse(err.contains("Exception"), err);
+            System.out.println("client stderr:\n" + err);
+        }
+    }
+
+    /** Issue 4: one client process serves ten orders sent at once, answering each exactly once. */
+    @Test
+    void tenOrdersInOneProcess() throws Exception {
+        try (Pebble pebble = Pebble.start(); ChallengeServer web = new ChallengeServer(pebble.httpPort(), dir)) {
+            TestAccountd acc = TestAccountd.ec();
+            acc.start(Channels.newInputStream(accountd.getSocket1()), Channels.newOutputStream(accountd.getSocket1()));
+            spawn();
+            send(hello(pebble), true);
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("op", "account");
+            a.put("id", 0);
+            a.put("register", true);
+            a.put("tos_agreed", true);
+            send(a, false);
+            assertEquals(true, receive().get("ok"));
+            for (int i = 1; i <= 10; i++) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("op", "order");
+                o.put("id", i);
+                o.put("section", "s" + i);
+                String n = "host" + i + ".example.org";
+                o.put("identifiers", List.of(Map.of("type", "dns", "value", n)));
+                o.put("csr", TestCsr.base64url(TestCsr.ecP256(), n));
+                send(o, false);
+            }
+            java.util.Set<Long> ids = new java.util.TreeSet<>();
+            for (int i = 1; i <= 10; i++) {
+                Map<String, Object> r = receive();
+                assertEquals(true, r.get("ok"), r + "\n" + Files.readString(stderr));
+                assertTrue(ids.add(((Number) r.get("id")).longValue()), "one answer per request");
+                String n = "host" + r.get("id") + ".example.org";
+                X509Certificate leaf = TestCa.parseCertificates((String) r.get("chain")).get(0);
+                assertEquals(java.util.Set.of(n), PebbleIntegrationTest.sans(leaf));
+            }
+            assertEquals(10, ids.size());
+            assertTrue(process.isAlive(), "the same process served every order");
             assertEquals(0, exitAfterEof(), Files.readString(stderr));
         }
     }

@@ -34,11 +34,16 @@ final class InProcessClient implements AutoCloseable {
     private int nextId;
 
     InProcessClient(Pebble pebble, TestAccountd accountd, long timeoutSeconds) throws Exception {
+        this(pebble, accountd, new Hello(pebble.directoryUrl().toString(), timeoutSeconds, true, null, null,
+                pebble.caPem(), true));
+    }
+
+    InProcessClient(Pebble pebble, TestAccountd accountd, Hello hello) throws Exception {
+        long timeoutSeconds = hello.timeout();
         this.accountd = accountd;
         challengeDir = Files.createTempDirectory("lacme-challenges-");
         pair = AFUNIXSocketPair.open();
         accountd.start(pair.getSocket2().socket().getInputStream(), pair.getSocket2().socket().getOutputStream());
-        Hello hello = new Hello(pebble.directoryUrl().toString(), timeoutSeconds, true, null, null, pebble.caPem(), true);
         conn = ClientMain.connect(hello, new BufferedInputStream(pair.getSocket1().socket().getInputStream()),
                 pair.getSocket1().socket().getOutputStream(), LoggerFactory.getLogger("lacme-client"));
         client = new AcmeClient(conn, conn.key().kid(), challengeDir, Duration.ofSeconds(timeoutSeconds),
