@@ -44,8 +44,7 @@ public final class AccountdLink {
      * received it keeps a working connection.
      */
     public void release() throws IOException {
-        channel.setShutdownOnClose(false);
-        channel.close();
+        Fds.closeOnlyHere(channel.getFileDescriptor());
     }
 
     /** Spawns accountd with --stdio as described by [accountd]. */
@@ -78,12 +77,11 @@ public final class AccountdLink {
         }
         AFUNIXSocketChannel mine = pair.getSocket1();
         AFUNIXSocketChannel theirs = pair.getSocket2();
-        cleanup.add(mine::close);
+        cleanup.add(() -> closeIfOpen(mine));
         try {
             FileDescriptor fd = theirs.getFileDescriptor();
             spawner.start("lacme-accountd", drop, argv, Path.of("/"), Fds.redirect(fd), Fds.redirectDuplicate(fd));
-            theirs.setShutdownOnClose(false);
-            theirs.close();
+            Fds.closeOnlyHere(fd);
         } catch (IOException e) {
             throw new Fatal("Couldn't pass a socket to lacme-accountd: " + e.getMessage());
         }
@@ -117,10 +115,17 @@ public final class AccountdLink {
         }
         try {
             AFUNIXSocketChannel ch = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(new File(path.toString())));
-            cleanup.add(ch::close);
+            cleanup.add(() -> closeIfOpen(ch));
             return new AccountdLink(ch);
         } catch (IOException e) {
             throw new Fatal("connect(" + path + "): " + e.getMessage() + " (Is lacme-accountd running?)");
+        }
+    }
+
+    /** Closes a channel whose descriptor may already have been released to a child. */
+    static void closeIfOpen(AFUNIXSocketChannel ch) throws IOException {
+        if (ch.getFileDescriptor().valid()) {
+            ch.close();
         }
     }
 

@@ -62,13 +62,12 @@ public final class ClientSession implements AutoCloseable {
         }
         AFUNIXSocketChannel mine = pair.getSocket1();
         AFUNIXSocketChannel theirs = pair.getSocket2();
-        cleanup.add(mine::close);
+        cleanup.add(() -> AccountdLink.closeIfOpen(mine));
         Spawner.Child child;
         try {
             var fd = theirs.getFileDescriptor();
             child = spawner.start("lacme-client", drop, argv, cwd, Fds.redirect(fd), Fds.redirectDuplicate(fd));
-            theirs.setShutdownOnClose(false);
-            theirs.close();
+            Fds.closeOnlyHere(fd);
         } catch (IOException e) {
             throw new Fatal("Couldn't pass the control socket to the client: " + e.getMessage());
         }
@@ -82,7 +81,7 @@ public final class ClientSession implements AutoCloseable {
             mine.setOutboundFileDescriptors();
             accountd.release();
         } catch (IOException e) {
-            throw new Fatal("Couldn't send the client its configuration: " + e.getMessage());
+            throw new Fatal("Couldn't send the client its configuration: " + e, e);
         }
         return s;
     }

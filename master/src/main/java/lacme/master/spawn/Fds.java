@@ -3,6 +3,7 @@ package lacme.master.spawn;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.channels.ServerSocketChannel;
@@ -29,6 +30,17 @@ public final class Fds {
             throw new IOException("cannot reach the listening socket's descriptor"
                     + " (the JVM needs --add-exports java.base/sun.nio.ch=ALL-UNNAMED): " + e, e);
         }
+    }
+
+    /**
+     * Closes this process' copy of a descriptor and nothing else. Closing a junixsocket socket
+     * would shutdown(2) the connection — breaking it for the child that now holds it — and
+     * closing one end of a junixsocket pair closes the other end too; a plain close(2) through
+     * a FileInputStream does neither. The FileDescriptor becomes invalid, so junixsocket's own
+     * close of it later is a no-op.
+     */
+    public static void closeOnlyHere(FileDescriptor fd) throws IOException {
+        new FileInputStream(fd).close();
     }
 
     /** A Redirect that makes {@code fd} the child's stdin (or stdout). */
