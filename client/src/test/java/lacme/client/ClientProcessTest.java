@@ -104,6 +104,7 @@ class ClientProcessTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void registersAndIssuesThroughTheControlChannel() throws Exception {
         try (Pebble pebble = Pebble.start(); ChallengeServer web = new ChallengeServer(pebble.httpPort(), dir)) {
             TestAccountd acc = TestAccountd.rsa();
@@ -150,6 +151,7 @@ class ClientProcessTest {
 
     /** Issue 4: one client process serves ten orders sent at once, answering each exactly once. */
     @Test
+    @SuppressWarnings("try")
     void tenOrdersInOneProcess() throws Exception {
         try (Pebble pebble = Pebble.start(); ChallengeServer web = new ChallengeServer(pebble.httpPort(), dir)) {
             TestAccountd acc = TestAccountd.ec();

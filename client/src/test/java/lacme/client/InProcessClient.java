@@ -90,7 +90,7 @@ final class InProcessClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         web.close();
         conn.close();
         pair.close();

@@ -3,18 +3,13 @@ package lacme.testkit;
 import lacme.common.json.Json;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.math.BigInteger;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -38,7 +33,7 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Pebble validates http-01 on 127.0.0.1:{@link #httpPort()}: the test serves challenge
  * files there. {@code PEBBLE_VA_NOSLEEP=1} is set by default; Pebble's own default of 5 %
- * rejected nonces is kept unless {@link Builder#nonceReject(int)} says otherwise. Both
+ * rejected nonces is kept unless {@link PebbleBuilder#nonceReject(int)} says otherwise. Both
  * processes are stopped by pid in {@link #close()} (and by a shutdown hook as a safety net).
  *
  * <pre>
@@ -68,8 +63,8 @@ public final class Pebble implements AutoCloseable {
     private final Thread hook;
 
     /** A builder with the defaults described above. */
-    public static Builder builder() {
-        return new Builder();
+    public static PebbleBuilder builder() {
+        return new PebbleBuilder();
     }
 
     /** Starts a fixture with the defaults. */
@@ -77,93 +72,7 @@ public final class Pebble implements AutoCloseable {
         return builder().start();
     }
 
-    /** Settings for one fixture. */
-    public static final class Builder {
-        private final Map<String, String> env = new LinkedHashMap<>();
-        private final Map<String, Object> config = new LinkedHashMap<>();
-        private PebbleInstallation installation;
-        private Duration startTimeout = Duration.ofSeconds(30);
-        private boolean strict;
-        private boolean keepFiles = Boolean.getBoolean("lacme.pebble.keep");
-
-        private Builder() {
-            env.put("PEBBLE_VA_NOSLEEP", "1");
-        }
-
-        /** Sets a {@code PEBBLE_*} (or any) environment variable of the pebble process. */
-        public Builder env(String name, String value) {
-            env.put(name, value);
-            return this;
-        }
-
-        /** Removes a variable (inherited ones included), e.g. {@code PEBBLE_VA_NOSLEEP}. */
-        public Builder unsetEnv(String name) {
-            env.put(name, null);
-            return this;
-        }
-
-        /** {@code PEBBLE_WFE_NONCEREJECT}: percentage of valid nonces Pebble rejects. */
-        public Builder nonceReject(int percent) {
-            return env("PEBBLE_WFE_NONCEREJECT", Integer.toString(percent));
-        }
-
-        /** With false, unsets {@code PEBBLE_VA_NOSLEEP}: random validation delays. */
-        public Builder vaNoSleep(boolean noSleep) {
-            return noSleep ? env("PEBBLE_VA_NOSLEEP", "1") : unsetEnv("PEBBLE_VA_NOSLEEP");
-        }
-
-        /** Adds a member to the {@code "pebble"} config object, e.g. {@code retryAfter}, {@code profiles}. */
-        public Builder config(String key, Object value) {
-            config.put(key, value);
-            return this;
-        }
-
-        /** Uses this installation instead of {@link PebbleInstallation#preferred()}. */
-        public Builder installation(PebbleInstallation i) {
-            installation = i;
-            return this;
-        }
-
-        /** Runs pebble with {@code -strict}. */
-        public Builder strict(boolean s) {
-            strict = s;
-            return this;
-        }
-
-        /** How long to wait for the directory to answer. */
-        public Builder startTimeout(Duration d) {
-            startTimeout = d;
-            return this;
-        }
-
-        /** Keeps the temporary directory (config, certificates, logs) after close. */
-        public Builder keepFiles(boolean keep) {
-            keepFiles = keep;
-            return this;
-        }
-
-        /** Starts challtestsrv and pebble and waits until the directory answers. */
-        public Pebble start() throws IOException {
-            PebbleInstallation inst = installation != null ? installation : PebbleInstallation.preferred();
-            IOException last = null;
-            for (int attempt = 0; attempt < 3; attempt++) {
-                Pebble p = new Pebble(inst, this);
-                try {
-                    p.launch(config, strict, startTimeout);
-                    return p;
-                } catch (IOException e) {
-                    p.close();
-                    last = e;
-                    if (!String.valueOf(e.getMessage()).contains("address already in use")) {
-                        throw e;
-                    }
-                }
-            }
-            throw last;
-        }
-    }
-
-    private Pebble(PebbleInstallation installation, Builder b) throws IOException {
+    Pebble(PebbleInstallation installation, PebbleBuilder b) throws IOException {
         this.installation = installation;
         this.env = new LinkedHashMap<>(b.env);
         this.keepFiles = b.keepFiles;
@@ -180,7 +89,7 @@ public final class Pebble implements AutoCloseable {
             throw new IOException("cannot create the TLS certificate for Pebble", e);
         }
         http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-        int[] ports = freePorts(6);
+        int[] ports = Loopback.freePorts(6);
         listenPort = ports[0];
         managementPort = ports[1];
         httpPort = ports[2];
@@ -191,7 +100,7 @@ public final class Pebble implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    private void launch(Map<String, Object> extraConfig, boolean strict, Duration timeout) throws IOException {
+    void launch(Map<String, Object> extraConfig, boolean strict, Duration timeout) throws IOException {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("listenAddress", LOOPBACK + ":" + listenPort);
         cfg.put("managementListenAddress", LOOPBACK + ":" + managementPort);
@@ -271,10 +180,10 @@ public final class Pebble implements AutoCloseable {
 
     private void checkAlive(Process p, long deadline, Path log) throws IOException {
         if (!p.isAlive()) {
-            throw new IOException(describe(p) + " exited with status " + p.exitValue() + "; log tail:\n" + tail(log));
+            throw new IOException(describe(p) + " exited with status " + p.exitValue() + "; log tail:\n" + Loopback.tail(log));
         }
         if (System.nanoTime() > deadline) {
-            throw new IOException(describe(p) + " did not come up in time; log tail:\n" + tail(log));
+            throw new IOException(describe(p) + " did not come up in time; log tail:\n" + Loopback.tail(log));
         }
         try {
             Thread.sleep(100);
@@ -286,19 +195,6 @@ public final class Pebble implements AutoCloseable {
 
     private String describe(Process p) {
         return (p == pebble ? installation.pebble() : installation.challtestsrv()) + " (" + installation.version() + ")";
-    }
-
-    /** The last 4 KiB of a log file, for exception messages. */
-    public static String tail(Path log) {
-        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-            long start = Math.max(0, f.length() - 4096);
-            byte[] b = new byte[(int) (f.length() - start)];
-            f.seek(start);
-            f.readFully(b);
-            return new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     /** The installation in use (binary paths and version). */
@@ -485,31 +381,5 @@ public final class Pebble implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** {@code n} distinct ports free on 127.0.0.1 for TCP (and UDP, for the DNS one) right now. */
-    static int[] freePorts(int n) throws IOException {
-        InetAddress lo = InetAddress.getByName(LOOPBACK);
-        List<ServerSocket> held = new ArrayList<>();
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                while (true) {
-                    ServerSocket s = new ServerSocket(0, 1, lo);
-                    held.add(s);
-                    try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(lo, s.getLocalPort()))) {
-                        ports[i] = s.getLocalPort();
-                        break;
-                    } catch (IOException e) {
-                        // UDP side taken: keep the TCP one held so it is not picked again
-                    }
-                }
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
     }
 }
