@@ -68,6 +68,8 @@ public final class ControlLoop {
             }
         } finally {
             pool.shutdownNow();
+            // let interrupted orders remove their challenge files before the process exits
+            pool.awaitTermination(5, TimeUnit.SECONDS);
         }
         if (writeError != null) {
             throw writeError;

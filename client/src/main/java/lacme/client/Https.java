@@ -49,6 +49,9 @@ public final class Https {
                 .setDefaultHeaders(List.of(new BasicHeader("Accept-Language", "en")))
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(Timeout.ofMinutes(5)).build())
+                // Our own code decides about retries: HttpClient's default strategy would
+                // sleep out a rateLimited Retry-After and replay a POST with a spent nonce.
+                .disableAutomaticRetries()
                 .disableCookieManagement()
                 .disableAuthCaching()
                 .build();

@@ -140,9 +140,12 @@ public final class Problem {
         return toOneLine();
     }
 
-    /** {@code s} without control characters (each run becomes one space), at most 1000 chars. */
+    /**
+     * {@code s} without control, line-separator and bidi-override characters (each run
+     * becomes one space), at most 1000 chars: safe to print on one terminal line.
+     */
     public static String clean(String s) {
-        String c = s.replaceAll("[\\p{Cntrl}\\u2028\\u2029\\u0085]+", " ").strip();
+        String c = s.replaceAll("[\\p{Cntrl}\\u0085\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]+", " ").strip();
         return c.length() > MAX_TEXT ? c.substring(0, MAX_TEXT) + "..." : c;
     }
 }

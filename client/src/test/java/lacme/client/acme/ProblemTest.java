@@ -75,6 +75,12 @@ class ProblemTest {
     }
 
     @Test
+    void bidiOverridesAreRemoved() {
+        Problem p = Problem.parse(Map.of("type", "about:blank", "detail", "evil\u202egnp.exe\u2069 x"));
+        assertEquals("about:blank: evil gnp.exe  x", p.toOneLine());
+    }
+
+    @Test
     void longDetailIsBounded() {
         String detail = "x".repeat(5000);
         Problem p = Problem.parse(Map.of("type", "about:blank", "detail", detail));
