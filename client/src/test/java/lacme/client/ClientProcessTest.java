@@ -149,7 +149,7 @@ class ClientProcessTest {
         }
     }
 
-    /** Issue 4: one client process serves ten orders sent at once, answering each exactly once. */
+    /** Issue 4: one client process serves ten orders sent at once, answering each once; a failing one stops nothing. */
     @Test
     @SuppressWarnings("try")
     void tenOrdersInOneProcess() throws Exception {
@@ -175,9 +175,21 @@ class ClientProcessTest {
                 o.put("csr", TestCsr.base64url(TestCsr.ecP256(), n));
                 send(o, false);
             }
+            Map<String, Object> bad = new LinkedHashMap<>();
+            bad.put("op", "order");
+            bad.put("id", "bad");
+            bad.put("section", "broken");
+            bad.put("identifiers", List.of(Map.of("type", "dns", "value", "under_score.example.org")));
+            bad.put("csr", TestCsr.base64url(TestCsr.ecP256(), "under_score.example.org"));
+            send(bad, false);
             java.util.Set<Long> ids = new java.util.TreeSet<>();
-            for (int i = 1; i <= 10; i++) {
+            for (int i = 1; i <= 11; i++) {
                 Map<String, Object> r = receive();
+                if ("bad".equals(r.get("id"))) {
+                    assertEquals(false, r.get("ok"));
+                    assertTrue(((String) r.get("error")).contains("urn:ietf:params:acme:error:"), String.valueOf(r));
+                    continue;
+                }
                 assertEquals(true, r.get("ok"), r + "\n" + Files.readString(stderr));
                 assertTrue(ids.add(((Number) r.get("id")).longValue()), "one answer per request");
                 String n = "host" + r.get("id") + ".example.org";

@@ -131,6 +131,22 @@ class PebbleIntegrationTest {
         }
     }
 
+    /** Pebble 2.10 sends Retry-After on pending orders when configured; the client waits that long. */
+    @Test
+    void honoursPebbleRetryAfter() throws Exception {
+        PebbleInstallation inst = PebbleInstallation.preferred();
+        org.junit.jupiter.api.Assumptions.assumeTrue(inst.atLeast(2, 10), "Retry-After needs Pebble 2.10");
+        try (Pebble pebble = Pebble.builder().installation(inst).config("retryAfter", Map.of("authz", 2, "order", 2))
+                .start(); InProcessClient c = new InProcessClient(pebble, TestAccountd.rsa(), 30)) {
+            assertEquals(true, c.account(true, true, false, List.of()).get("ok"));
+            long t0 = System.nanoTime();
+            Map<String, Object> r = c.order("ra", TestCsr.base64url(TestCsr.ecP256(), "ra.example.org"), "ra.example.org");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(true, r.get("ok"), String.valueOf(r));
+            assertTrue(ms >= 2000, "waited for Retry-After at least once: " + ms + " ms");
+        }
+    }
+
     @Test
     void unknownAccountIsAClearError() throws Exception {
         try (Pebble pebble = Pebble.start();
