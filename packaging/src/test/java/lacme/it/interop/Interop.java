@@ -1,0 +1,462 @@
+package lacme.it.interop;
+
+import lacme.testkit.Pebble;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the interoperability tests share: the two implementations' programs (the assembled
+ * distribution's launchers and Debian's lacme / lacme-accountd 0.8.2), running a command
+ * as a sysadmin would, an accountd daemon on a socket, key generation with openssl, and the
+ * checks every issued certificate must pass. (A few lines are copied from lacme.it.Dist
+ * rather than shared, so that this package stays independent of the skeleton test.)
+ */
+final class Interop {
+    /** Debian's lacme 0.8.2 (Perl): master, and the client/webserver it spawns by default. */
+    static final Path PERL_LACME = Path.of("/usr/sbin/lacme");
+    /** Debian's lacme-accountd 0.8.2 (Perl, RSA only). */
+    static final Path PERL_ACCOUNTD = Path.of("/usr/bin/lacme-accountd");
+
+    private Interop() {
+    }
+
+    /** The assembled distribution tree (packaging/target/dist). */
+    static Path dist() {
+        String d = System.getProperty("lacme.dist");
+        if (d == null) {
+            throw new IllegalStateException("lacme.dist is not set (run through mvn verify)");
+        }
+        return Path.of(d).toAbsolutePath();
+    }
+
+    static Path ourLacme() {
+        return dist().resolve("sbin/lacme");
+    }
+
+    static Path ourAccountd() {
+        return dist().resolve("bin/lacme-accountd");
+    }
+
+    static Path ourClient() {
+        return dist().resolve("libexec/lacme/client");
+    }
+
+    static Path ourWebserver() {
+        return dist().resolve("libexec/lacme/webserver");
+    }
+
+    /** True when the Debian reference packages are installed. */
+    static boolean perlInstalled() {
+        return Files.isExecutable(PERL_LACME) && Files.isExecutable(PERL_ACCOUNTD)
+                && Files.isExecutable(Path.of("/usr/libexec/lacme/client"));
+    }
+
+    /** True when this process is root (the Perl master drops privileges; CI runs as root). */
+    static boolean isRoot() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Result of one command, with its pid (the master's, as every launcher execs). */
+    record Run(long pid, int exit, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "pid " + pid + ", exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    /** Runs a command to completion (bounded), stdin /dev/null, capturing stdout and stderr. */
+    static Run run(Path workDir, List<String> argv, long timeoutSeconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("lacme-interop", ".out");
+        Path err = Files.createTempFile("lacme-interop", ".err");
+        try {
+            Process p = new ProcessBuilder(new ArrayList<>(argv)).directory(workDir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor();
+                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + argv + "\n"
+                        + Files.readString(err, StandardCharsets.UTF_8));
+            }
+            return new Run(p.pid(), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Runs a command and fails the test unless it exits 0. */
+    static Run runOk(Path workDir, List<String> argv, long timeoutSeconds) throws IOException, InterruptedException {
+        Run r = run(workDir, argv, timeoutSeconds);
+        assertEquals(0, r.exit(), argv + " failed: " + r);
+        return r;
+    }
+
+    /** Key types of the tests. */
+    enum KeyType {
+        RSA("RSA", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"),
+        P256("EC", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256");
+
+        final String jca;
+        final List<String> genpkey;
+
+        KeyType(String jca, String... genpkey) {
+            this.jca = jca;
+            this.genpkey = List.of(genpkey);
+        }
+    }
+
+    /** Generates a private key with openssl genpkey (mode 0600), as lacme's man pages say. */
+    static Path genkey(Path file, KeyType type) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("openssl", "genpkey"));
+        argv.addAll(type.genpkey);
+        argv.addAll(List.of("-out", file.toString()));
+        runOk(file.getParent(), argv, 60);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    /** A directory only its owner may write to (accountd and lacme refuse anything else). */
+    static Path privateDir(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    static Path write(Path file, String... lines) throws IOException {
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+
+    /** Lines of a log file containing {@code needle}. */
+    static List<String> lines(Path file, String needle) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String l : read(file).split("\n")) {
+            if (l.contains(needle)) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An accountd daemon on a UNIX socket, started as a user would start it and stopped with
+     * SIGTERM (by pid) at close, after which its socket must be gone.
+     */
+    static final class Daemon implements AutoCloseable {
+        final Process process;
+        final Path socket;
+        final Path stderr;
+
+        private Daemon(Process process, Path socket, Path stderr) {
+            this.process = process;
+            this.socket = socket;
+            this.stderr = stderr;
+        }
+
+        static Daemon start(Path socket, List<String> argv) throws IOException, InterruptedException {
+            Path err = Files.createTempFile(socket.getParent().getParent(), "accountd", ".stderr");
+            Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(err.toFile()).redirectErrorStream(true).start();
+            Daemon d = new Daemon(p, socket, err);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    d.close();
+                    throw new AssertionError("accountd did not create " + socket + " (exit "
+                            + (p.isAlive() ? "-" : p.exitValue()) + "): " + read(err));
+                }
+                Thread.sleep(50);
+            }
+            Thread.sleep(100); // Perl's lacme-accountd listen(2)s just after bind(2)
+            return d;
+        }
+
+        String output() throws IOException {
+            return read(stderr);
+        }
+
+        /** SIGTERM; waits for the exit and returns the status. */
+        int stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new AssertionError("accountd ignored SIGTERM");
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroy();
+                try {
+                    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Stops the daemon and checks that it removed its socket. */
+        void stopAndCheckSocketGone() throws Exception {
+            stop();
+            assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "socket removed on SIGTERM: " + socket);
+        }
+    }
+
+    /** Pebble's ACME directory: the URLs the log lines of a signing accountd must name. */
+    record Directory(String newAccount, String newOrder, String origin) {
+        static Directory of(Pebble pebble) throws Exception {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .sslContext(pebble.sslContext()).build();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(pebble.directoryUrl()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            java.util.Map<String, Object> dir = lacme.common.json.Json.parseObject(body);
+            return new Directory((String) dir.get("newAccount"), (String) dir.get("newOrder"),
+                    pebble.directoryUrl().resolve("/").toString());
+        }
+    }
+
+    /**
+     * lacme.conf for Debian's lacme 0.8.2 with its own client and webserver, which must be run
+     * through {@link #perlLacme}. Its client verifies the server as configured by default
+     * ({@code SSL_verify} unset = Yes, with the host name).
+     *
+     * @param clientSocket {@code [client] socket}, or null
+     * @param accountd     the {@code [accountd]} section's lines (without header), or null for
+     *                     none (then lacme connects to the socket)
+     */
+    static Path perlLacmeConf(Path dir, Pebble pebble, String clientSocket, List<String> accountd, Section... sections)
+            throws IOException {
+        boolean root = isRoot();
+        List<String> l = new ArrayList<>(List.of(
+                "config-certs = lacme-certs.conf",
+                "[client]",
+                "server = " + pebble.directoryUrl(),
+                "timeout = 60"));
+        if (clientSocket != null) {
+            l.add("socket = " + clientSocket);
+        }
+        if (!root) {
+            l.addAll(List.of("user =", "group ="));
+        }
+        l.addAll(List.of("[webserver]", "listen = 127.0.0.1:" + pebble.httpPort()));
+        if (!root) {
+            l.addAll(List.of("user =", "group ="));
+        }
+        if (accountd != null) {
+            l.add("[accountd]");
+            l.addAll(accountd);
+        }
+        return writeConfs(dir, "perl-lacme.conf", l, pebble, sections);
+    }
+
+    /**
+     * lacme.conf for our lacme with our client and webserver (the distribution's), which
+     * trusts Pebble's TLS CA through {@code SSL_ca_file}.
+     */
+    static Path ourLacmeConf(Path dir, Pebble pebble, String clientSocket, List<String> accountd, Section... sections)
+            throws IOException {
+        boolean root = isRoot();
+        List<String> l = new ArrayList<>(List.of(
+                "config-certs = lacme-certs.conf",
+                "[client]",
+                "server = " + pebble.directoryUrl(),
+                "SSL_ca_file = " + pebble.caPemPath(),
+                "timeout = 60",
+                "command = " + ourClient()));
+        if (clientSocket != null) {
+            l.add("socket = " + clientSocket);
+        }
+        if (!root) {
+            l.addAll(List.of("user =", "group ="));
+        }
+        l.addAll(List.of("[webserver]", "listen = 127.0.0.1:" + pebble.httpPort(), "command = " + ourWebserver()));
+        if (!root) {
+            l.addAll(List.of("user =", "group ="));
+        }
+        if (accountd != null) {
+            l.add("[accountd]");
+            l.addAll(accountd);
+        }
+        return writeConfs(dir, "our-lacme.conf", l, pebble, sections);
+    }
+
+    private static Path writeConfs(Path dir, String name, List<String> lacmeConf, Pebble pebble, Section... sections)
+            throws IOException {
+        Path roots = dir.resolve("pebble-roots.pem");
+        Files.writeString(roots, pebble.issuingRootsPem(), StandardCharsets.US_ASCII);
+        StringBuilder certs = new StringBuilder("CAfile = " + roots + "\n");
+        for (Section s : sections) {
+            certs.append('\n').append(s.conf());
+        }
+        Files.writeString(dir.resolve("lacme-certs.conf"), certs.toString(), StandardCharsets.UTF_8);
+        return write(dir.resolve(name), lacmeConf.toArray(new String[0]));
+    }
+
+    /** lacme-accountd.conf (both implementations read the same keys). */
+    static Path accountdConf(Path file, Path key, Path logfile) throws IOException {
+        return write(file, "privkey = file:" + key, "logfile = " + logfile, "quiet = Yes");
+    }
+
+    /** The system CA bundle, which Perl lacme's client (LWP) trusts and nothing else. */
+    static final String SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+    /**
+     * The command line that runs Debian's lacme so that its client trusts Pebble's TLS CA.
+     * lacme 0.8.2 cannot be given a CA file: the master hands its client only the
+     * {@code SSL_verify}, {@code SSL_version} and {@code SSL_cipher_list} settings and
+     * rebuilds the client's environment (so no {@code SSL_CERT_FILE} or
+     * {@code HTTPS_CA_FILE}), and LWP::Protocol::https then loads
+     * {@value #SYSTEM_CA_BUNDLE}. {@code SSL_verify = No} does not help either: with
+     * IO::Socket::SSL 2.081 (Debian 12) it only turns off the host name check, the chain is
+     * still verified against the system store ("certificate verify failed"). So lacme runs
+     * in a private mount namespace (unshare(1), as root) in which that one file is
+     * bind-mounted from a copy of Pebble's TLS CA: nothing changes for the rest of the
+     * system, and the reference client verifies Pebble's certificate (chain, and host name
+     * 127.0.0.1) for real. The pid stays lacme's: unshare, sh and mount exec in place.
+     */
+    static List<String> perlLacme(Path dir, Pebble pebble) throws IOException {
+        Path ca = dir.resolve("perl-client-trust.pem");
+        Files.writeString(ca, pebble.caPem(), StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
+        return List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                "mount --bind \"$0\" " + SYSTEM_CA_BUNDLE + " && exec \"$@\"", ca.toString(), PERL_LACME.toString());
+    }
+
+    /** {@code lacme account --register} then {@code lacme newOrder}: both must succeed. */
+    static Run[] registerAndIssue(Path dir, List<String> lacme, List<String> options, Section s)
+            throws IOException, InterruptedException {
+        List<String> reg = new ArrayList<>(lacme);
+        reg.addAll(options);
+        reg.addAll(List.of("account", "--register", "--tos-agreed", "mailto:hostmaster@example.test"));
+        Run r1 = runOk(dir, reg, 180);
+        assertTrue(r1.stdout().contains("mailto:hostmaster@example.test"), "account object printed: " + r1);
+        List<String> order = new ArrayList<>(lacme);
+        order.addAll(options);
+        order.addAll(List.of("newOrder", s.name()));
+        Run r2 = runOk(dir, order, 240);
+        assertTrue(r2.stderr().contains("Installing X.509 certificate " + s.cert()), r2.toString());
+        assertTrue(r2.stdout().contains("Fingerprint="), "fingerprint printed: " + r2);
+        return new Run[] {r1, r2};
+    }
+
+    /** The names and the service key a certificate section asks for. */
+    record Section(String name, Path key, Path cert, Path chain, List<String> dnsNames) {
+        static Section of(Path dir, String name, String domain) {
+            return new Section(name, dir.resolve(name + ".key"), dir.resolve(name + ".crt"),
+                    dir.resolve(name + ".chain.pem"), List.of(domain, "www." + domain));
+        }
+
+        /** The lacme-certs.conf section (the same syntax for both implementations). */
+        String conf() {
+            return "[" + name + "]\n"
+                    + "certificate-key = " + key + "\n"
+                    + "certificate = " + cert + "\n"
+                    + "certificate-chain = " + chain + "\n"
+                    + "subject = /CN=" + dnsNames.get(0) + "\n"
+                    + "subjectAltName = DNS:" + String.join(",DNS:", dnsNames) + "\n";
+        }
+    }
+
+    /**
+     * Checks what lacme installed for a section: the leaf alone and leaf + chain, the
+     * requested names as the only SANs, the service key as the leaf's key, and a chain that
+     * verifies to Pebble's issuing root.
+     */
+    static X509Certificate checkIssued(Section s, Pebble pebble) throws Exception {
+        assertTrue(Files.isRegularFile(s.cert()), "certificate installed: " + s.cert());
+        assertTrue(Files.isRegularFile(s.chain()), "certificate chain installed: " + s.chain());
+        List<X509Certificate> leafOnly = parse(s.cert());
+        List<X509Certificate> chain = parse(s.chain());
+        assertEquals(1, leafOnly.size(), "certificate file holds the leaf only");
+        assertTrue(chain.size() >= 2, "chain file holds the leaf and an intermediate");
+        X509Certificate leaf = chain.get(0);
+        assertEquals(leafOnly.get(0), leaf);
+        assertEquals(new TreeSet<>(s.dnsNames()), dnsNames(leaf));
+        assertArrayEquals(publicKey(s.key()).getEncoded(), leaf.getPublicKey().getEncoded(),
+                "the leaf's key is the service key");
+        verifiesToPebbleRoot(chain, pebble);
+        return leaf;
+    }
+
+    static List<X509Certificate> parse(Path p) throws Exception {
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> out = new ArrayList<>();
+        for (var c : cf.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(p)))) {
+            out.add((X509Certificate) c);
+        }
+        return out;
+    }
+
+    static Set<String> dnsNames(X509Certificate c) throws Exception {
+        Set<String> dns = new TreeSet<>();
+        for (List<?> san : c.getSubjectAlternativeNames()) {
+            assertEquals(2, ((Number) san.get(0)).intValue(), "only DNS names expected, got " + san);
+            dns.add((String) san.get(1));
+        }
+        return dns;
+    }
+
+    /** The public half of a PEM private key, through openssl pkey. */
+    static PublicKey publicKey(Path privateKey) throws Exception {
+        Run r = runOk(privateKey.getParent(), List.of("openssl", "pkey", "-in", privateKey.toString(), "-pubout"), 60);
+        byte[] der = Base64.getMimeDecoder().decode(r.stdout().replaceAll("-----[A-Z ]+-----", ""));
+        X509EncodedKeySpec spec = new X509EncodedKeySpec(der);
+        try {
+            return KeyFactory.getInstance("RSA").generatePublic(spec);
+        } catch (java.security.spec.InvalidKeySpecException notRsa) {
+            return KeyFactory.getInstance("EC").generatePublic(spec);
+        }
+    }
+
+    static void verifiesToPebbleRoot(List<X509Certificate> chain, Pebble pebble) throws Exception {
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        X509Certificate root = (X509Certificate) cf.generateCertificate(
+                new ByteArrayInputStream(pebble.issuingRootsPem().getBytes(StandardCharsets.US_ASCII)));
+        PKIXParameters p = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
+        p.setRevocationEnabled(false);
+        CertPathValidator.getInstance("PKIX").validate(cf.generateCertPath(chain), p);
+    }
+}
