@@ -459,4 +459,38 @@ final class Interop {
         p.setRevocationEnabled(false);
         CertPathValidator.getInstance("PKIX").validate(cf.generateCertPath(chain), p);
     }
+
+    /**
+     * Our accountd's logfile shows the whole ACME conversation signed: newAccount with the
+     * JWK, newOrder with the account's kid, nothing refused, and only Pebble's URLs.
+     */
+    static void checkOurLog(Path log, Directory acme) throws Exception {
+        String text = read(log);
+        List<String> signed = lines(log, "] SIGNED url=");
+        assertFalse(signed.isEmpty(), "our accountd signed: " + text);
+        assertTrue(lines(log, "SIGNED header=").isEmpty(), "Perl's log format is absent: " + text);
+        assertTrue(lines(log, "NOSIGN").isEmpty(), "nothing refused: " + text);
+        assertFalse(lines(log, "SIGNED url=" + acme.newAccount() + " jwk ").isEmpty(), text);
+        assertFalse(lines(log, "SIGNED url=" + acme.newOrder() + " kid=" + acme.origin()).isEmpty(), text);
+        for (String l : signed) {
+            assertTrue(l.contains("SIGNED url=" + acme.origin()), "only Pebble's URLs signed: " + l);
+        }
+    }
+
+    /** Perl's log: what our client asked it to sign, in Perl's format, nothing refused. */
+    static void checkPerlLog(Path log, Directory acme) throws Exception {
+        String text = read(log);
+        List<String> signed = lines(log, "] SIGNED header=base64url({");
+        assertFalse(signed.isEmpty(), "Perl's lacme-accountd signed: " + text);
+        assertTrue(lines(log, "NOSIGN").isEmpty(), "nothing refused: " + text);
+        assertTrue(signed.stream().anyMatch(l -> has(l, "url", acme.newAccount()) && l.contains("\"jwk\":{")), text);
+        assertTrue(signed.stream().anyMatch(l -> has(l, "url", acme.newOrder()) && l.contains("\"kid\":\"")), text);
+        assertTrue(signed.stream().allMatch(l -> l.contains("\"alg\":\"RS256\"")), text);
+    }
+
+    /** A JSON string member in a logged header (with or without escaped slashes). */
+    private static boolean has(String line, String member, String value) {
+        return line.contains("\"" + member + "\":\"" + value + "\"")
+                || line.contains("\"" + member + "\":\"" + value.replace("/", "\\/") + "\"");
+    }
 }

@@ -17,7 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -74,7 +73,7 @@ class OurLacmeWithPerlAccountdIT {
                 "--config=" + dir.resolve("lacme-accountd.conf"), "--socket=" + sock))) {
             Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), section);
             Interop.checkIssued(section, pebble);
-            checkPerlLog(log);
+            Interop.checkPerlLog(log, acme);
             assertEquals(2, Interop.lines(log, "] Accepted new connection").size(),
                     "one connection per lacme run:\n" + Interop.read(log));
             d.stopAndCheckSocketGone();
@@ -88,24 +87,7 @@ class OurLacmeWithPerlAccountdIT {
                 "config = " + dir.resolve("lacme-accountd.conf")), section);
         Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), section);
         Interop.checkIssued(section, pebble);
-        checkPerlLog(log);
+        Interop.checkPerlLog(log, acme);
         assertTrue(Interop.lines(log, "Accepted new connection").isEmpty(), "no socket involved");
-    }
-
-    /** Perl's log: what our client asked it to sign, in Perl's format, nothing refused. */
-    static void checkPerlLog(Path log) throws Exception {
-        String text = Interop.read(log);
-        List<String> signed = Interop.lines(log, "] SIGNED header=base64url({");
-        assertFalse(signed.isEmpty(), "Perl's lacme-accountd signed: " + text);
-        assertTrue(Interop.lines(log, "NOSIGN").isEmpty(), "nothing refused: " + text);
-        assertTrue(signed.stream().anyMatch(l -> has(l, "url", acme.newAccount()) && l.contains("\"jwk\":{")), text);
-        assertTrue(signed.stream().anyMatch(l -> has(l, "url", acme.newOrder()) && l.contains("\"kid\":\"")), text);
-        assertTrue(signed.stream().allMatch(l -> l.contains("\"alg\":\"RS256\"")), text);
-    }
-
-    /** A JSON string member in a logged header (with or without escaped slashes). */
-    private static boolean has(String line, String member, String value) {
-        return line.contains("\"" + member + "\":\"" + value + "\"")
-                || line.contains("\"" + member + "\":\"" + value.replace("/", "\\/") + "\"");
     }
 }
