@@ -1,33 +1,45 @@
 package lacme.common.config;
 
-import org.ini4j.Config;
-import org.ini4j.InvalidFileFormatException;
-import org.ini4j.spi.IniHandler;
-import org.ini4j.spi.IniParser;
-
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * An INI file read the way Perl's Config::Tiny reads lacme's files, so configurations
- * written for lacme 0.8.2 mean the same here: keys before any section go to the global
- * section {@value #GLOBAL}; whole-line {@code #}/{@code ;} comments only (a {@code #} inside a
- * value is part of the value); no escapes, no line continuation, no includes; a repeated key
- * or section is merged, the later value winning; any other line is a syntax error naming the
- * file and line. One difference cannot be configured away: ini4j also splits a key at
- * {@code :}, so {@code a:b = c} reads as key {@code a}; no lacme key contains a colon, so a file
- * is accepted or refused exactly when Config::Tiny accepts or refuses it.
+ * An INI file read exactly the way Perl's Config::Tiny 2.28 reads lacme's files, so that every
+ * configuration written for lacme 0.8.2 is accepted or refused — and means — the same here.
+ * The grammar is Config::Tiny's, line by line: lines end at CRLF, CR or LF; a line that is blank
+ * or starts (after blanks) with {@code #} or {@code ;} is a comment; {@code " ; text"} (a
+ * semicolon between blanks) cuts off the rest of a line; {@code [ name ]} starts a section
+ * (name trimmed, a repeated section is merged); {@code key = value} sets a key (both trimmed,
+ * split at the first {@code =}, a repeated key wins); keys before any section go to the global
+ * section {@value #GLOBAL}; anything else is a syntax error naming the file and the line.
+ * <p>
+ * This is a port of those five regular expressions rather than a configured INI library: ini4j,
+ * tried first, also splits keys at {@code :} and cannot be told to honour {@code " ; "}, so
+ * {@code socket: x} was accepted where lacme refuses it.
  */
 public final class IniFile {
     /** Name of the section that holds keys appearing before any [section] (Config::Tiny's "_"). */
     public static final String GLOBAL = "_";
+
+    // Config::Tiny's regular expressions; DOTALL because Perl's "." only excludes \n, and a
+    // line never contains one. \s is ASCII white space in both languages here.
+    private static final Pattern LINE_END = Pattern.compile("\r{1,2}\n|\r|\n");
+    private static final Pattern COMMENT = Pattern.compile("\\A\\s*(?:#|;|\\z)", Pattern.DOTALL);
+    private static final Pattern INLINE_COMMENT = Pattern.compile("\\s;\\s.+\\z", Pattern.DOTALL);
+    private static final Pattern HEADER = Pattern.compile("\\A\\s*\\[\\s*(.+?)\\s*\\]\\s*\\z", Pattern.DOTALL);
+    private static final Pattern PROPERTY = Pattern.compile("\\A\\s*([^=]+?)\\s*=\\s*(.*?)\\s*\\z", Pattern.DOTALL);
 
     private final Map<String, Map<String, String>> sections;
 
@@ -35,45 +47,75 @@ public final class IniFile {
         this.sections = sections;
     }
 
-    /** Reads a file; errors name the file. */
+    /** Reads a file; errors name the file ("Can't open FILE: reason", or a syntax error). */
     public static IniFile read(Path file) throws ConfigException {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("Can't open " + file + ": No such file or directory");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("Can't open " + file + ": Permission denied");
         } catch (IOException e) {
-            throw new ConfigException("Can't open " + file + ": " + e.getMessage());
+            String m = e.getMessage();
+            throw new ConfigException("Can't open " + file + ": "
+                    + (Files.isDirectory(file) ? "Is a directory" : m));
         }
-        return parse(file.toString(), new StringReader(text));
+        return parse(file.toString(), decode(bytes));
     }
 
     /** Parses text; {@code name} is used in error messages. */
     public static IniFile parse(String name, Reader text) throws ConfigException {
-        Config cfg = new Config();
-        cfg.setEscape(false);
-        cfg.setEscapeNewline(false);
-        cfg.setStrictOperator(true);
-        cfg.setEmptyOption(false);
-        cfg.setEmptySection(true);
-        cfg.setGlobalSection(true);
-        cfg.setGlobalSectionName(GLOBAL);
-        cfg.setInclude(false);
-        cfg.setUnnamedSection(false);
-        cfg.setLowerCaseOption(false);
-        cfg.setLowerCaseSection(false);
-        cfg.setMultiOption(false);
-        cfg.setMultiSection(false);
-        IniParser parser = IniParser.newInstance(cfg);
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        StringBuilder b = new StringBuilder();
+        char[] buf = new char[8192];
         try {
-            parser.parse(text, new Collector(out));
-        } catch (InvalidFileFormatException e) {
-            throw new ConfigException(name + ": syntax error: " + e.getMessage());
+            for (int n; (n = text.read(buf)) > 0; ) {
+                b.append(buf, 0, n);
+            }
         } catch (IOException e) {
             throw new ConfigException(name + ": " + e.getMessage());
         }
+        return parse(name, b.toString());
+    }
+
+    /** Parses text; {@code name} is used in error messages. */
+    public static IniFile parse(String name, String text) throws ConfigException {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        String ns = GLOBAL;
+        int counter = 0;
+        for (String line : LINE_END.split(text, -1)) {
+            counter++;
+            if (COMMENT.matcher(line).lookingAt()) {
+                continue;
+            }
+            line = INLINE_COMMENT.matcher(line).replaceFirst("");
+            Matcher m = HEADER.matcher(line);
+            if (m.matches()) {
+                ns = m.group(1);
+                out.computeIfAbsent(ns, k -> new LinkedHashMap<>());
+                continue;
+            }
+            m = PROPERTY.matcher(line);
+            if (m.matches()) {
+                out.computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(m.group(1), m.group(2));
+                continue;
+            }
+            throw new ConfigException(name + ": Syntax error at line " + counter + ": '" + line + "'");
+        }
         return new IniFile(out);
+    }
+
+    /**
+     * Perl reads bytes; we read UTF-8 and replace what is not (so a Latin-1 comment does not
+     * make a file unreadable — Config::Tiny would not mind it either).
+     */
+    private static String decode(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException(e); // cannot happen with REPLACE
+        }
     }
 
     /** Section names in file order (including {@value #GLOBAL} when present). */
@@ -90,41 +132,5 @@ public final class IniFile {
     public Map<String, String> section(String name) {
         Map<String, String> s = sections.get(name);
         return s == null ? new LinkedHashMap<>() : new LinkedHashMap<>(s);
-    }
-
-    private static final class Collector implements IniHandler {
-        private final Map<String, Map<String, String>> out;
-        private Map<String, String> current;
-
-        Collector(Map<String, Map<String, String>> out) {
-            this.out = out;
-        }
-
-        @Override
-        public void startSection(String name) {
-            current = out.computeIfAbsent(name, k -> new LinkedHashMap<>());
-        }
-
-        @Override
-        public void handleOption(String name, String value) {
-            current.put(name, value == null ? "" : value);
-        }
-
-        @Override
-        public void endSection() {
-            current = null;
-        }
-
-        @Override
-        public void startIni() {
-        }
-
-        @Override
-        public void endIni() {
-        }
-
-        @Override
-        public void handleComment(String comment) {
-        }
     }
 }

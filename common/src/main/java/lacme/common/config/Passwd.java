@@ -48,6 +48,11 @@ public final class Passwd {
         return find("/etc/group", 0, group).map(f -> Long.parseLong(f[2]));
     }
 
+    /** The name of a group by gid, or empty. */
+    public static Optional<String> groupName(long gid) {
+        return find("/etc/group", 2, Long.toString(gid)).map(f -> f[0]);
+    }
+
     static String home(long uid) {
         return user(uid).map(User::home).orElse(System.getProperty("user.home"));
     }
