@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what building, the demo and the tests need on Debian 12 (run as root):
-# a JDK and Maven, openssl, setpriv (util-linux), Debian's pebble 2.4.0 as a fallback CA,
+# a JDK and Maven, openssl, setpriv (util-linux), ip and iptables (the firewall tests run the
+# master in a network namespace), Debian's pebble 2.4.0 as a fallback CA,
 # the Debian lacme/lacme-accountd 0.8.2 packages (the reference the interop tests run
 # against; they also create the _lacme-client and _lacme-www users), then fetches
 # Pebble 2.10 from Debian sid into build/pebble (never installed system-wide).
@@ -13,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-pkgs="openjdk-17-jdk-headless maven openssl util-linux pebble lacme lacme-accountd ca-certificates"
+pkgs="openjdk-17-jdk-headless maven openssl util-linux iproute2 iptables pebble lacme lacme-accountd ca-certificates"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -4,12 +4,24 @@ import org.slf4j.Logger;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Everything the master must undo before it exits — children to stop, temporary directories,
  * sockets, firewall rules — run in reverse order of registration exactly once, whether the
- * run ends normally, by an error, or by SIGINT/SIGTERM (through a shutdown hook). This is how
- * "no stray process, temp dir, socket or firewall rule" is kept on every path.
+ * run ends normally, by an error, or by SIGINT/SIGTERM. This is how "no stray process, temp
+ * dir, socket or firewall rule" is kept on every path.
+ *
+ * <p>Signals: the JVM turns SIGINT/SIGTERM/SIGHUP into a shutdown, during which the main
+ * thread keeps running. The shutdown hook therefore (1) marks the run as {@link #signalled()}
+ * so the main thread stays quiet about the errors the cleanup provokes, (2) runs every action,
+ * (3) stops any descendant that escaped registration, and (4) halts with status 1, as lacme
+ * does ({@code $SIG{INT,TERM} = sub { exit 1 }}); otherwise the JVM would exit 130/143.
+ * Work that must not be torn in half by a signal — spawning a child and registering its stop
+ * action, inserting firewall rules after saving them — runs under {@link #guard}, which the
+ * cleanup waits for and which refuses to start once the cleanup has begun.
  */
 public final class Cleanup {
     /** One undo action. */
@@ -18,9 +30,18 @@ public final class Cleanup {
         void run() throws Exception;
     }
 
+    /** A step run under {@link #guard}. */
+    @FunctionalInterface
+    public interface Guarded<T> {
+        T run() throws Fatal;
+    }
+
+    private static volatile boolean exitRequested;
+
     private final Deque<Action> actions = new ArrayDeque<>();
     private final Logger log;
     private boolean done;
+    private volatile boolean signalled;
 
     public Cleanup(Logger log) {
         this.log = log;
@@ -35,6 +56,17 @@ public final class Cleanup {
         actions.push(a);
     }
 
+    /**
+     * Runs {@code step} atomically with respect to the cleanup: the cleanup waits until it is
+     * over, and once the cleanup has started the step is refused (the run is being torn down).
+     */
+    public synchronized <T> T guard(Guarded<T> step) throws Fatal {
+        if (done) {
+            throw new Fatal("interrupted");
+        }
+        return step.run();
+    }
+
     /** Runs and forgets one action now, if it is still registered. */
     public void runNow(Action a) {
         synchronized (this) {
@@ -45,12 +77,18 @@ public final class Cleanup {
         runOne(a);
     }
 
-    /** Runs every registered action (idempotent). */
+    /** Runs every registered action, then stops stray descendants (idempotent). */
     public synchronized void runAll() {
         done = true;
         while (!actions.isEmpty()) {
             runOne(actions.pop());
         }
+        stopStrays();
+    }
+
+    /** True once a signal has started the shutdown: errors seen afterwards are its doing. */
+    public boolean signalled() {
+        return signalled;
     }
 
     private void runOne(Action a) {
@@ -61,8 +99,49 @@ public final class Cleanup {
         }
     }
 
-    /** Installs a JVM shutdown hook so SIGINT/SIGTERM also clean up. */
+    /**
+     * The safety net behind the registered actions: any process still descending from the
+     * master (e.g. a notify command running when the signal came) gets SIGTERM, then SIGKILL.
+     */
+    private void stopStrays() {
+        List<ProcessHandle> strays = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .collect(Collectors.toList());
+        if (strays.isEmpty()) {
+            return;
+        }
+        log.debug("stopping stray process(es) {}", strays.stream().map(p -> Long.toString(p.pid()))
+                .collect(Collectors.joining(" ")));
+        strays.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : strays) {
+            try {
+                p.onExit().get(3, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Installs the JVM shutdown hook that handles SIGINT/SIGTERM (see the class comment). A
+     * normal exit goes through {@link #exit}, which the hook recognises and leaves alone.
+     */
     public void installShutdownHook() {
-        Runtime.getRuntime().addShutdownHook(new Thread(this::runAll, "lacme-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (exitRequested) {
+                return;
+            }
+            signalled = true;
+            runAll();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
+        }, "lacme-cleanup"));
+    }
+
+    /** Exits the JVM with {@code status} after a run that has cleaned up. */
+    public static void exit(int status) {
+        exitRequested = true;
+        System.out.flush();
+        System.exit(status);
     }
 }

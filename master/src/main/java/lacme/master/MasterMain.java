@@ -42,7 +42,7 @@ public final class MasterMain {
     @Parameters List<String> args = new ArrayList<>();
 
     public static void main(String[] argv) {
-        System.exit(run(argv));
+        Cleanup.exit(run(argv));
     }
 
     static int usage(String message) {
@@ -87,15 +87,20 @@ public final class MasterMain {
         try {
             return m.execute(command, log, cleanup);
         } catch (Fatal e) {
-            log.error("{}", e.getMessage());
-            if (m.debug && e.getCause() != null) {
-                e.getCause().printStackTrace();
+            if (!cleanup.signalled()) {
+                log.error("{}", e.getMessage());
+                if (m.debug && e.getCause() != null) {
+                    e.getCause().printStackTrace();
+                }
             }
             return 1;
-        } catch (RuntimeException e) {
-            log.error("internal error: {}", e.toString());
-            if (m.debug) {
-                e.printStackTrace();
+        } catch (RuntimeException | LinkageError e) {
+            // a bug, not a user error: one line, the trace only with --debug
+            if (!cleanup.signalled()) {
+                log.error("internal error: {}", e.toString());
+                if (m.debug) {
+                    e.printStackTrace();
+                }
             }
             return 1;
         } finally {

@@ -13,9 +13,9 @@ import java.io.File;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +47,12 @@ public final class AccountdLink {
         Fds.closeOnlyHere(channel.getFileDescriptor());
     }
 
-    /** Spawns accountd with --stdio as described by [accountd]. */
+    /**
+     * Spawns accountd with --stdio as described by [accountd]. Like lacme, the command is split
+     * on white space and each word's {@code %}-specifiers are expanded for the user accountd
+     * runs as (e.g. {@code ssh -T %u@keyhost lacme-accountd}); GPG_TTY is passed on so that a
+     * gpg-encrypted account key can ask for its passphrase.
+     */
     public static AccountdLink spawn(Map<String, String> conf, boolean debug, Spawner spawner, Cleanup cleanup,
                                      Logger log) throws Fatal {
         if (!conf.get("privkey").isEmpty()) {
@@ -55,7 +60,38 @@ public final class AccountdLink {
                     + "set it in lacme-accountd.conf instead");
         }
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
-        List<String> argv = Spawner.split(conf.get("command"), "accountd");
+        List<String> argv = argv(conf, drop.specifiers(), debug);
+        AFUNIXSocketPair<AFUNIXSocketChannel> pair;
+        try {
+            pair = AFUNIXSocketPair.open();
+        } catch (IOException e) {
+            throw new Fatal("socketpair: " + e.getMessage());
+        }
+        AFUNIXSocketChannel mine = pair.getSocket1();
+        AFUNIXSocketChannel theirs = pair.getSocket2();
+        cleanup.add(() -> closeIfOpen(mine));
+        String gpgTty = System.getenv("GPG_TTY");
+        try {
+            FileDescriptor fd = theirs.getFileDescriptor();
+            spawner.start("lacme-accountd", drop, argv, gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty),
+                    Path.of("/"), Fds.redirect(fd), Fds.redirectDuplicate(fd));
+            Fds.closeOnlyHere(fd);
+        } catch (IOException e) {
+            throw new Fatal("Couldn't pass a socket to lacme-accountd: " + e.getMessage());
+        }
+        return new AccountdLink(mine);
+    }
+
+    /** accountd's argv: the expanded command, then --stdio and the options lacme adds. */
+    static List<String> argv(Map<String, String> conf, Specifiers target, boolean debug) throws Fatal {
+        List<String> argv = new ArrayList<>();
+        for (String word : Spawner.split(conf.get("command"), "accountd")) {
+            try {
+                argv.add(target.expand(word));
+            } catch (ConfigException e) {
+                throw new Fatal("[accountd] command: " + e.getMessage());
+            }
+        }
         argv.add("--stdio");
         if (!conf.get("config").isEmpty()) {
             argv.add("--config=" + conf.get("config"));
@@ -69,26 +105,15 @@ public final class AccountdLink {
         if (debug) {
             argv.add("--debug");
         }
-        AFUNIXSocketPair<AFUNIXSocketChannel> pair;
-        try {
-            pair = AFUNIXSocketPair.open();
-        } catch (IOException e) {
-            throw new Fatal("socketpair: " + e.getMessage());
-        }
-        AFUNIXSocketChannel mine = pair.getSocket1();
-        AFUNIXSocketChannel theirs = pair.getSocket2();
-        cleanup.add(() -> closeIfOpen(mine));
-        try {
-            FileDescriptor fd = theirs.getFileDescriptor();
-            spawner.start("lacme-accountd", drop, argv, Path.of("/"), Fds.redirect(fd), Fds.redirectDuplicate(fd));
-            Fds.closeOnlyHere(fd);
-        } catch (IOException e) {
-            throw new Fatal("Couldn't pass a socket to lacme-accountd: " + e.getMessage());
-        }
-        return new AccountdLink(mine);
+        return argv;
     }
 
-    /** Connects to a running accountd's socket after lacme's permission checks. */
+    /**
+     * Connects to a running accountd's socket after lacme's checks: only root may write to the
+     * socket's directory (nobody else can have replaced the socket), and only its owner may
+     * read or write the socket (nobody else can talk to that accountd). Both are stat(2)s that
+     * follow symbolic links, as lacme's.
+     */
     public static AccountdLink connect(String socket, Specifiers sp, Cleanup cleanup) throws Fatal {
         Path path;
         try {
@@ -106,7 +131,7 @@ public final class AccountdLink {
             throw new Fatal("stat(" + dir + "): " + reason(e));
         }
         try {
-            int smode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            int smode = (Integer) Files.getAttribute(path, "unix:mode");
             if ((smode & 0066) != 0) {
                 throw new Fatal("Insecure permissions on " + path);
             }

@@ -1,7 +1,12 @@
 package lacme.master.spawn;
 
 import lacme.common.config.Passwd;
+import lacme.common.config.Specifiers;
 import lacme.master.Fatal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +18,11 @@ import java.util.Map;
  * wrapper: {@code setpriv} sets real and effective uid/gid, reduces the supplementary groups
  * to the configured group, sets no_new_privs and empties the inheritable and bounding
  * capability sets before exec'ing the program — so nothing the child later runs can regain
- * root. Empty user and group skip the drop, as in lacme. The environment is rebuilt from
- * scratch for the target user so nothing of root's leaks into the child.
+ * root, and even a child left as uid 0 (group-only drop) has no effective capability after
+ * exec. Empty user and group skip the drop, as in lacme. The environment is rebuilt from
+ * scratch for the target user so nothing of root's leaks into the child, and
+ * {@link #specifiers()} expands {@code %}-specifiers as the target user would see them
+ * (lacme expands the accountd command after its privilege drop).
  */
 public final class PrivDrop {
     /** Path of util-linux's setpriv. */
@@ -110,10 +118,46 @@ public final class PrivDrop {
         return env;
     }
 
+    /**
+     * {@code %}-specifiers as lacme resolves them in the child after {@code drop_privileges}:
+     * for the target uid/gid (unchanged ones stay the master's) with the child's clean
+     * environment, so e.g. {@code %h} is the target's home and {@code %t} of a non-root
+     * target is undefined (no XDG_RUNTIME_DIR).
+     */
+    public Specifiers specifiers() {
+        Passwd.User u = target != null ? target : Passwd.user(currentUid()).orElse(null);
+        long g = gid != null ? gid : currentGid();
+        String gname = !group.isEmpty() ? group : groupName(g);
+        return Specifiers.of(environment(), u != null ? u.uid() : currentUid(), g,
+                u != null ? u.name() : null, gname, u != null ? u.home() : null);
+    }
+
+    private static String groupName(long g) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/group"))) {
+                String[] f = line.split(":", -1);
+                if (f.length >= 3 && f[2].equals(Long.toString(g))) {
+                    return f[0];
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    static long currentGid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     static long currentUid() {
         try {
-            return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid")).longValue();
-        } catch (java.io.IOException e) {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException e) {
             return -1;
         }
     }

@@ -10,12 +10,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the master's children — accountd, webservers, client — through {@link PrivDrop}
  * with an explicit cwd and a clean environment, and registers each with {@link Cleanup} so
- * that it is stopped (SIGTERM, then SIGKILL after a grace period) on every exit path.
+ * that it is stopped (SIGTERM, then SIGKILL after a grace period) on every exit path. Starting
+ * and registering happen under {@link Cleanup#guard}, so a SIGTERM arriving in between can
+ * neither orphan the child nor let a child start after the cleanup has run.
  */
 public final class Spawner {
     private final Cleanup cleanup;
@@ -51,25 +54,34 @@ public final class Spawner {
      */
     public Child start(String name, PrivDrop drop, List<String> argv, Path cwd,
                        ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
+        return start(name, drop, argv, Map.of(), cwd, in, out);
+    }
+
+    /** As above, with variables added to the clean environment (e.g. GPG_TTY for accountd). */
+    public Child start(String name, PrivDrop drop, List<String> argv, Map<String, String> extraEnv, Path cwd,
+                       ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
         List<String> full = new ArrayList<>(drop.prefix());
         full.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(full);
         pb.environment().clear();
         pb.environment().putAll(drop.environment());
+        pb.environment().putAll(extraEnv);
         pb.directory(new File(cwd.toString()));
         pb.redirectInput(in);
         pb.redirectOutput(out);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new Fatal("Couldn't start " + name + " (" + argv.get(0) + "): " + e.getMessage());
-        }
-        log.debug("started {} as {}, pid {}", name, drop, p.pid());
-        Cleanup.Action stop = () -> stop(name, p);
-        cleanup.add(stop);
-        return new Child(name, p, stop);
+        return cleanup.guard(() -> {
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new Fatal("Couldn't start " + name + " (" + argv.get(0) + "): " + e.getMessage());
+            }
+            log.debug("Forking {} as {}, child PID {}", name, drop, p.pid());
+            Cleanup.Action stop = () -> stop(name, p);
+            cleanup.add(stop);
+            return new Child(name, p, stop);
+        });
     }
 
     /** Waits for a child to exit by itself, then forgets its stop action; returns its status. */
@@ -82,15 +94,23 @@ public final class Spawner {
         return c.process().exitValue();
     }
 
+    /**
+     * SIGTERM, then SIGKILL after 5 s. A child's own exit status is only logged (at debug
+     * level): the webserver exits 143 on SIGTERM by design, and after SIGINT on a terminal
+     * every child has died of the same signal.
+     */
     private void stop(String name, Process p) throws InterruptedException {
         if (p.isAlive()) {
-            log.debug("stopping {} (pid {})", name, p.pid());
+            log.debug("Shutting down {} (pid {})", name, p.pid());
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 log.warn("{} (pid {}) ignored SIGTERM, killing it", name, p.pid());
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
             }
+        }
+        if (!p.isAlive() && p.exitValue() != 0 && p.exitValue() != 143) {
+            log.debug("{} (pid {}) exited with status {}", name, p.pid(), p.exitValue());
         }
     }
 }

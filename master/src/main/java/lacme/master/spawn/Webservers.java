@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.net.Inet4Address;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -21,19 +22,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The challenge directory and the webservers that serve it. Sockets are bound here, as root,
- * before any child exists; each webserver gets its socket as fd 0 and the challenge directory
- * as cwd, and runs unprivileged. With {@code challenge-directory} an existing HTTP server is
- * used instead: the directory must be empty, is locked with a lock file, and is emptied on exit.
+ * The challenge directory and the webservers that serve it. Sockets are bound here, as root
+ * (port 80 is privileged), then each webserver gets its socket as fd 0 and the challenge
+ * directory as cwd, and runs unprivileged. The temporary directory is owned by the client
+ * user (who writes the challenge files) and world-readable (the webserver only reads); it is
+ * removed on exit without following anything the client may have planted in it. With
+ * {@code challenge-directory} an existing HTTP server is used instead: the directory must be
+ * empty, is locked with a mode-0600 lock file, and is emptied on exit; no webserver is spawned
+ * and {@code listen}/{@code iptables} are ignored, as in lacme.
  */
 public final class Webservers {
+    /**
+     * Listen backlog: lacme's 5 lets a handful of idle connections fill the queue while the
+     * CA's validation requests arrive; 511 is the usual server default (nginx, Apache).
+     */
+    static final int BACKLOG = 511;
+    /** The lock file lacme creates in a configured challenge directory. */
+    static final String LOCK = ".lacme.lock";
+
     private Webservers() {
     }
 
@@ -61,37 +79,44 @@ public final class Webservers {
         for (ListenAddress a : addrs) {
             try {
                 FileDescriptor fd = bind(a, cleanup, log);
-                spawner.start("lacme-webserver " + a.text(), drop, argv, dir, Fds.redirect(fd),
+                spawner.start("ACME webserver bound to " + a.text(), drop, argv, dir, Fds.redirect(fd),
                         ProcessBuilder.Redirect.DISCARD);
             } catch (IOException e) {
                 throw new Fatal("Couldn't bind to " + a.text() + ": " + e.getMessage());
             }
         }
         if (conf.get("iptables").equalsIgnoreCase("yes")) {
-            log.warn("iptables = Yes is not supported yet; no firewall rule was changed");
+            Firewall.open(addrs, cleanup, log);
         }
         return dir;
     }
 
-    private static FileDescriptor bind(ListenAddress a, Cleanup cleanup, Logger log) throws IOException {
+    private static FileDescriptor bind(ListenAddress a, Cleanup cleanup, Logger log) throws IOException, Fatal {
         if (a.isUnix()) {
             File f = new File(a.unixPath());
+            // junixsocket's bind replaces whatever is at the path (even a regular file); bind(2),
+            // and lacme, fail instead — so must we, as root, or listen = /etc/passwd would delete it
+            if (Files.exists(f.toPath(), LinkOption.NOFOLLOW_LINKS)) {
+                throw new Fatal("Couldn't bind to " + a.text() + ": Address already in use");
+            }
             AFUNIXServerSocketChannel ch = AFUNIXServerSocketChannel.open();
-            ch.bind(AFUNIXSocketAddress.of(f), 5);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+            cleanup.add(ch::close);
+            ch.bind(AFUNIXSocketAddress.of(f), BACKLOG);
             cleanup.add(() -> {
-                log.debug("unlinking {}", f);
+                log.debug("Unlinking {}", f);
                 Files.deleteIfExists(f.toPath());
             });
-            cleanup.add(ch::close);
             // anyone may connect: the reverse proxy in front of it runs as another user
             Files.setPosixFilePermissions(f.toPath(), PosixFilePermissions.fromString("rw-rw-rw-"));
             return ch.getFileDescriptor();
         }
+        // an IPv4 address needs an IPv4 socket; the JDK's IPv6 sockets are dual-stack
         ServerSocketChannel ch = ServerSocketChannel.open(a.inet().getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         cleanup.add(ch::close);
         ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        ch.bind(a.inet(), 5);
+        ch.bind(a.inet(), BACKLOG);
         return Fds.of(ch);
     }
 
@@ -112,16 +137,41 @@ public final class Webservers {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+    /**
+     * Removes the temporary directory and everything the (untrusted) client left in it,
+     * through descriptors of the opened directories (SecureDirectoryStream): a symbolic link
+     * is deleted, never followed, and a directory swapped for a link cannot redirect root.
+     */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                Files.delete(p);
+            if (!(ds instanceof SecureDirectoryStream<Path> sds)) {
+                throw new IOException("no SecureDirectoryStream on this platform");
             }
+            emptyDir(sds);
         }
         Files.delete(dir);
+    }
+
+    private static void emptyDir(SecureDirectoryStream<Path> dir) throws IOException {
+        List<Path> names = new ArrayList<>();
+        for (Path p : dir) {
+            names.add(p.getFileName());
+        }
+        for (Path name : names) {
+            BasicFileAttributes attrs = dir.getFileAttributeView(name, BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            if (attrs.isDirectory()) {
+                try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    emptyDir(sub);
+                }
+                dir.deleteDirectory(name);
+            } else {
+                dir.deleteFile(name);
+            }
+        }
     }
 
     private static Path useExisting(String configured, Specifiers sp, Cleanup cleanup, Logger log) throws Fatal {
@@ -139,9 +189,11 @@ public final class Webservers {
         } catch (IOException e) {
             throw new Fatal("opendir(" + dir + "): " + e.getMessage());
         }
-        Path lock = dir.resolve(".lacme.lock");
-        try (OutputStream o = Files.newOutputStream(lock, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            o.write((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII));
+        Path lock = dir.resolve(LOCK);
+        try (SeekableByteChannel o = Files.newByteChannel(lock,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            o.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             throw new Fatal("Can't create lockfile in challenge directory " + dir + ": " + e.getMessage());
         }
@@ -151,8 +203,12 @@ public final class Webservers {
                 ds.forEach(files::add);
             }
             for (Path p : files) {
-                if (!p.equals(lock)) {
-                    Files.deleteIfExists(p);
+                try {
+                    if (!p.equals(lock)) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    log.warn("unlink({}): {}", p, e.toString());
                 }
             }
             Files.deleteIfExists(lock); // last, so a concurrent run cannot start before we are done

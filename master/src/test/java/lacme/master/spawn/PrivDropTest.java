@@ -38,4 +38,26 @@ class PrivDropTest {
         assertThrows(Fatal.class, () -> PrivDrop.of("no-such-user-xyz", ""));
         assertThrows(Fatal.class, () -> PrivDrop.of("", "no-such-group-xyz"));
     }
+
+    @Test
+    void specifiersAreTheTargetUsersWithTheCleanEnvironment() throws Exception {
+        PrivDrop d = PrivDrop.of("nobody", "nogroup");
+        var sp = d.specifiers();
+        assertEquals("nobody", sp.expand("%u"));
+        assertEquals(Long.toString(d.uid()), sp.expand("%U"));
+        assertEquals("nogroup", sp.expand("%g"));
+        assertEquals(Long.toString(d.gid()), sp.expand("%G"));
+        assertEquals(d.environment().get("HOME"), sp.expand("%h"));
+        assertEquals(d.environment().get("HOME") + "/.config", sp.expand("%E"), "no XDG_CONFIG_HOME after the drop");
+        assertEquals("/tmp", sp.expand("%T"), "no TMPDIR after the drop");
+        assertThrows(lacme.common.config.ConfigException.class, () -> sp.expand("%t"),
+                "a non-root target has no XDG_RUNTIME_DIR");
+    }
+
+    @Test
+    void withoutADropSpecifiersAreTheMastersOwn() throws Exception {
+        var sp = PrivDrop.of("", "").specifiers();
+        assertEquals(Long.toString(PrivDrop.currentUid()), sp.expand("%U"));
+        assertEquals(Long.toString(PrivDrop.currentGid()), sp.expand("%G"));
+    }
 }
