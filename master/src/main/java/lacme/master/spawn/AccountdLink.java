@@ -71,11 +71,9 @@ public final class AccountdLink {
         AFUNIXSocketChannel theirs = pair.getSocket2();
         cleanup.add(() -> closeIfOpen(mine));
         String gpgTty = System.getenv("GPG_TTY");
-        try {
-            FileDescriptor fd = theirs.getFileDescriptor();
+        try (Fds.Duplex stdio = Fds.duplex(theirs.getFileDescriptor())) {
             spawner.start("lacme-accountd", drop, argv, gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty),
-                    Path.of("/"), Fds.redirect(fd), Fds.redirectDuplicate(fd));
-            Fds.closeOnlyHere(fd);
+                    Path.of("/"), stdio.in, stdio.out);
         } catch (IOException e) {
             throw new Fatal("Couldn't pass a socket to lacme-accountd: " + e.getMessage());
         }

@@ -64,10 +64,8 @@ public final class ClientSession implements AutoCloseable {
         AFUNIXSocketChannel theirs = pair.getSocket2();
         cleanup.add(() -> AccountdLink.closeIfOpen(mine));
         Spawner.Child child;
-        try {
-            var fd = theirs.getFileDescriptor();
-            child = spawner.start("lacme-client", drop, argv, cwd, Fds.redirect(fd), Fds.redirectDuplicate(fd));
-            Fds.closeOnlyHere(fd);
+        try (Fds.Duplex stdio = Fds.duplex(theirs.getFileDescriptor())) {
+            child = spawner.start("lacme-client", drop, argv, cwd, stdio.in, stdio.out);
         } catch (IOException e) {
             throw new Fatal("Couldn't pass the control socket to the client: " + e.getMessage());
         }
@@ -81,9 +79,20 @@ public final class ClientSession implements AutoCloseable {
             mine.setOutboundFileDescriptors();
             accountd.release();
         } catch (IOException e) {
-            throw new Fatal("Couldn't send the client its configuration: " + e, e);
+            throw new Fatal(exited(child) ? "the client exited (status " + child.process().exitValue()
+                    + ") before answering" : "Couldn't send the client its configuration: " + e, e);
         }
         return s;
+    }
+
+    /** True when the child is gone (given a moment to be reaped after it closed its socket). */
+    private static boolean exited(Spawner.Child c) {
+        try {
+            return c.process().waitFor(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Sends one request; returns its id. */

@@ -48,8 +48,44 @@ public final class Fds {
         return FileDescriptorCast.using(fd).as(ProcessBuilder.Redirect.class);
     }
 
-    /** A Redirect on a duplicate of {@code fd}, for the second standard stream of a duplex socket. */
-    public static ProcessBuilder.Redirect redirectDuplicate(FileDescriptor fd) throws IOException {
-        return FileDescriptorCast.duplicating(fd).as(ProcessBuilder.Redirect.class);
+    /**
+     * A connected socket as a child's stdin and stdout. stdout needs a duplicate (the same
+     * descriptor twice fails with EBADF), and that duplicate lives in this process: unless it
+     * is closed once the child has started, the socket never reaches EOF here when the child
+     * dies, and the master would wait forever for a dead client or accountd.
+     */
+    public static final class Duplex implements java.io.Closeable {
+        private final FileDescriptor fd;
+        private final FileDescriptor dup;
+        /** The child's stdin. */
+        public final ProcessBuilder.Redirect in;
+        /** The child's stdout. */
+        public final ProcessBuilder.Redirect out;
+
+        Duplex(FileDescriptor fd) throws IOException {
+            this.fd = fd;
+            this.dup = FileDescriptorCast.duplicating(fd).getFileDescriptor();
+            this.in = redirect(fd);
+            this.out = redirect(dup);
+        }
+
+        /** Releases this process' copies (the descriptor and its duplicate) without a shutdown. */
+        @Override
+        public void close() throws IOException {
+            try {
+                if (dup.valid()) {
+                    closeOnlyHere(dup);
+                }
+            } finally {
+                if (fd.valid()) {
+                    closeOnlyHere(fd);
+                }
+            }
+        }
+    }
+
+    /** See {@link Duplex}; close it right after starting the child. */
+    public static Duplex duplex(FileDescriptor fd) throws IOException {
+        return new Duplex(fd);
     }
 }

@@ -149,6 +149,19 @@ class SpawnerTest {
     }
 
     @Test
+    void aDeadChildsSocketReachesEofHere() throws Exception {
+        var pair = org.newsclub.net.unix.AFUNIXSocketPair.open();
+        try (Fds.Duplex stdio = Fds.duplex(pair.getSocket2().getFileDescriptor())) {
+            spawner.start("short-lived", PrivDrop.of("", ""), List.of("/bin/sleep", "0.2"), tmp, stdio.in, stdio.out);
+        }
+        var mine = pair.getSocket1();
+        mine.socket().setSoTimeout(10_000);
+        long t0 = System.nanoTime();
+        assertEquals(-1, mine.socket().getInputStream().read(), "EOF once the child is gone");
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "no copy of the child's end is left in this process");
+    }
+
+    @Test
     void emptyCommandIsAnError() {
         assertEquals("Empty webserver command", assertThrows(Fatal.class, () -> Spawner.split(" ", "webserver")).getMessage());
     }
