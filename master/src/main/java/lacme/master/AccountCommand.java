@@ -50,6 +50,12 @@ final class AccountCommand {
         }
     }
 
+    /**
+     * Revokes each file's (first) certificate in order, printing "Revoking FILE" and its summary
+     * as lacme does; a file that is not a PEM certificate ends the command there (lacme dies on
+     * it), after the answers for the files before it; a refused revocation is "Warning: Couldn't
+     * revoke FILE" and exit 1.
+     */
     int revoke(List<String> files) throws Fatal {
         if (files.isEmpty()) {
             throw new Fatal("Nothing to revoke");
@@ -59,33 +65,52 @@ final class AccountCommand {
         int rv = 0;
         try (ClientSession client = ctx.client(hello, accountd, Path.of("/"))) {
             Map<String, String> byId = new LinkedHashMap<>();
+            Fatal stop = null;
             for (String file : files) {
                 ctx.log.info("Revoking {}", file);
                 X509Certificate c;
                 try {
                     List<X509Certificate> l = Pem.read(Path.of(file));
                     if (l.isEmpty()) {
-                        throw new CertificateException("no certificate");
+                        throw new CertificateException("no PEM certificate");
                     }
                     c = l.get(0);
-                    System.out.print(CertSummary.of(c));
-                    Map<String, Object> f = new LinkedHashMap<>();
-                    f.put("certificate", Base64.getUrlEncoder().withoutPadding().encodeToString(c.getEncoded()));
-                    byId.put(client.send(ControlCodec.REVOKE, f), file);
                 } catch (IOException | CertificateException e) {
-                    ctx.log.warn("Warning: Couldn't revoke {}: {}", file, e.getMessage());
-                    rv = 1;
+                    stop = new Fatal("Error: Couldn't read X.509 certificate " + file + ": " + reason(e));
+                    break;
                 }
+                System.out.print(CertSummary.of(c, false));
+                System.out.flush();
+                Map<String, Object> f = new LinkedHashMap<>();
+                try {
+                    f.put("certificate", Base64.getUrlEncoder().withoutPadding().encodeToString(c.getEncoded()));
+                } catch (CertificateException e) {
+                    throw new Fatal("Error: " + file + ": " + e.getMessage());
+                }
+                byId.put(client.send(ControlCodec.REVOKE, f), file);
             }
-            System.out.flush();
             while (client.pending() > 0) {
                 Map<String, Object> r = client.receive();
                 if (!Boolean.TRUE.equals(r.get("ok"))) {
-                    ctx.log.warn("Warning: Couldn't revoke {}: {}", byId.get((String) r.get("id")), r.get("error"));
+                    ctx.log.warn("{}", r.get("error"));
+                    ctx.log.warn("Warning: Couldn't revoke {}", byId.get((String) r.get("id")));
                     rv = 1;
                 }
             }
+            if (stop != null) {
+                throw stop;
+            }
         }
         return rv;
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        return e.getMessage();
     }
 }

@@ -1,11 +1,17 @@
 package lacme.master;
 
 import lacme.common.config.ConfigException;
+import lacme.common.config.Specifiers;
 import lacme.common.json.Json;
+import lacme.common.proto.ControlCodec;
 import lacme.master.config.CertConf;
+import lacme.master.config.LacmeConf;
+import lacme.master.config.Renewal;
+import lacme.master.config.Reporter;
 import lacme.master.csr.CsrBuilder;
+import lacme.master.csr.CsrException;
+import lacme.master.csr.Identifiers;
 import lacme.master.csr.ServiceKey;
-import lacme.master.csr.SubjectAltNames;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
 import lacme.master.install.Installer;
@@ -15,7 +21,6 @@ import lacme.master.spawn.ClientSession;
 import lacme.master.spawn.Webservers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -23,28 +28,24 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.text.ParseException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * {@code lacme newOrder [SECTION...]}: decides which sections need a certificate, builds their
- * CSRs (the only use of service keys, here in the master), has the one client process order
- * them all, then verifies and atomically installs each chain and runs {@code notify}.
- * Exit 0 when every selected section succeeded or was skipped, 1 otherwise.
+ * {@code lacme newOrder [SECTION...]}: decides which sections need a certificate and builds their
+ * CSRs ({@link #plan}, which needs no child process and says what lacme 0.8.2 says, in the same
+ * order), has the one client process order them all, then verifies and atomically installs each
+ * chain and runs {@code notify}. Exit 0 when every selected section succeeded or was skipped as
+ * still valid, 1 otherwise.
  */
 final class NewOrderCommand {
-    private static final String DEFAULT_CAFILE = "/usr/share/lacme/ca-certificates.crt";
-    private static final Pattern CN = Pattern.compile("\\A.*/CN=(" + SubjectAltNames.DOMAIN.pattern() + ")\\z");
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
+    /** lacme's default CAfile. */
+    static final String DEFAULT_CAFILE = "/usr/share/lacme/ca-certificates.crt";
 
     private final Context ctx;
 
@@ -53,19 +54,29 @@ final class NewOrderCommand {
     }
 
     /** One section to order: its settings, key, CSR and identifiers. */
-    private record Work(String section, Map<String, String> conf, KeyPair key, byte[] csr,
-                        List<SubjectAltNames.Name> names) {
+    record Work(String section, Map<String, String> conf, KeyPair key, byte[] csr, List<Identifiers.Name> names) {
     }
 
-    int run(List<String> configCerts, Integer minDaysOption, List<String> sections) throws Fatal {
-        List<String> specs = configCerts;
-        if (specs == null || specs.isEmpty()) {
-            String d = ctx.conf.defaults().get("config-certs");
-            specs = d != null ? List.of(d.trim().split("\\s+")) : List.of("lacme-certs.conf", "lacme-certs.conf.d/");
-        }
+    /** The sections to order, and the exit status so far. */
+    record Plan(List<Work> work, int rv) {
+    }
+
+    /**
+     * Everything before the first child process: reads the certificate configuration (from
+     * --config-certs, else {@code config-certs}, else lacme's default), and for each selected
+     * section reports, as lacme does, a missing section, missing certificate paths, a still-valid
+     * certificate, or a CSR that cannot be built, and derives the identifiers.
+     *
+     * @param configCertsOption the --config-certs values, or null when not given
+     * @param minDaysOption     --min-days, -1 for --force, or null
+     */
+    static Plan plan(LacmeConf conf, Specifiers sp, List<String> configCertsOption, Integer minDaysOption,
+                     List<String> sections, boolean quiet, Reporter report, Instant now) throws Fatal {
+        List<String> items = configCertsOption != null ? configCertsOption
+                : conf.configCerts() != null ? conf.configCerts() : CertConf.DEFAULT_FILES;
         Map<String, Map<String, String>> all;
         try {
-            all = CertConf.load(specs, ctx.conf.file().toAbsolutePath().getParent(), ctx.sp, ctx.log);
+            all = CertConf.load(items, conf.file().toString(), sp, report);
         } catch (ConfigException e) {
             throw new Fatal(e.getMessage());
         }
@@ -74,21 +85,62 @@ final class NewOrderCommand {
         for (String s : sections.isEmpty() ? new ArrayList<>(all.keySet()) : sections) {
             Map<String, String> c = all.get(s);
             if (c == null) {
-                ctx.log.warn("No such section {}, skipping", s);
+                report.warn("Warning: No such section " + s + ", skipping");
                 rv = 1;
                 continue;
             }
-            try {
-                Work w = prepare(s, c, minDaysOption);
-                if (w != null) {
-                    work.add(w);
-                }
-            } catch (Fatal e) {
-                ctx.log.warn("[{}] {}", s, e.getMessage());
+            report.debug("Configuration option for " + s + ":");
+            c.forEach((k, v) -> report.debug("    " + k + " = " + v));
+            if (nonEmpty(c.get("certificate-chain")) == null && nonEmpty(c.get("certificate")) == null) {
+                report.warn("[" + s + "] Warning: Missing 'certificate' and 'certificate-chain', skipping");
                 rv = 1;
+                continue;
             }
+            String valid = Renewal.skip(s, c, minDaysOption, now, report::warn);
+            if (valid != null) {
+                if (!quiet) {
+                    report.info(valid);
+                }
+                continue;
+            }
+            KeyPair key;
+            byte[] csr;
+            try {
+                if (c.get("certificate-key") == null || c.get("subject") == null) {
+                    throw new CsrException("'certificate-key' and 'subject' are required");
+                }
+                try {
+                    key = ServiceKey.read(Path.of(c.get("certificate-key")));
+                } catch (IOException e) {
+                    throw new CsrException("certificate-key: " + e.getMessage());
+                }
+                csr = CsrBuilder.build(key, c.get("subject"), c.get("subjectAltName"), c.get("keyUsage"),
+                        c.get("tlsfeature"), c.get("hash"), w -> report.warn("[" + s + "] Warning: subject: " + w));
+            } catch (CsrException e) {
+                report.warn("[" + s + "] Warning: Couldn't generate CSR (" + e.getMessage() + "), skipping");
+                rv = 1;
+                continue;
+            }
+            List<Identifiers.Name> names = Identifiers.of(c, w -> report.warn("[" + s + "] " + w));
+            List<String> shown = new ArrayList<>();
+            names.forEach(n -> shown.add(n.value()));
+            report.debug("[" + s + "] Will request authorization for: " + String.join(", ", shown));
+            if (names.isEmpty()) {
+                report.warn("[" + s + "] Error: Couldn't issue X.509 certificate: no domain name to request"
+                        + " authorization for (subject CN or subjectAltName DNS:)");
+                rv = 1;
+                continue;
+            }
+            work.add(new Work(s, c, key, csr, names));
         }
-        if (work.isEmpty()) {
+        return new Plan(work, rv);
+    }
+
+    int run(List<String> configCerts, Integer minDaysOption, List<String> sections) throws Fatal {
+        Plan plan = plan(ctx.conf, ctx.sp, configCerts, minDaysOption, sections, ctx.quiet, Reporter.of(ctx.log),
+                Instant.now());
+        int rv = plan.rv();
+        if (plan.work().isEmpty()) {
             return rv;
         }
         Map<String, Object> hello = ctx.hello();
@@ -97,16 +149,16 @@ final class NewOrderCommand {
                 ctx.spawner, ctx.cleanup, ctx.log);
         try (ClientSession client = ctx.client(hello, accountd, dir)) {
             Map<String, Work> byId = new HashMap<>();
-            for (Work w : work) {
+            for (Work w : plan.work()) {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("section", w.section());
                 List<Map<String, Object>> ids = new ArrayList<>();
-                for (SubjectAltNames.Name n : w.names()) {
+                for (Identifiers.Name n : w.names()) {
                     ids.add(Map.of("type", n.type(), "value", n.value()));
                 }
                 f.put("identifiers", ids);
                 f.put("csr", Base64.getUrlEncoder().withoutPadding().encodeToString(w.csr()));
-                byId.put(client.send(lacme.common.proto.ControlCodec.ORDER, f), w);
+                byId.put(client.send(ControlCodec.ORDER, f), w);
             }
             while (client.pending() > 0) {
                 Map<String, Object> r = client.receive();
@@ -119,73 +171,32 @@ final class NewOrderCommand {
         return rv;
     }
 
-    /** Renewal decision and CSR; null when the section is skipped without error. */
-    private Work prepare(String s, Map<String, String> c, Integer minDaysOption) throws Fatal {
-        String cert = nonEmpty(c.get("certificate-chain")) != null ? c.get("certificate-chain") : nonEmpty(c.get("certificate"));
-        if (cert == null) {
-            throw new Fatal("Warning: Missing 'certificate' and 'certificate-chain', skipping");
-        }
-        Path certPath = Path.of(cert);
-        if (Files.isRegularFile(certPath)) {
-            Instant notAfter = notAfter(certPath);
-            if (notAfter != null) {
-                long days = minDaysOption != null ? minDaysOption : parseDays(c.get("min-days"));
-                if (days >= 0 && notAfter.getEpochSecond() - Instant.now().getEpochSecond() > days * 86400) {
-                    if (!ctx.quiet) {
-                        ctx.log.info("[{}] Valid until {}, skipping", s, UTC.format(notAfter));
-                    }
-                    return null;
-                }
-            }
-        }
-        if (c.get("certificate-key") == null || c.get("subject") == null) {
-            throw new Fatal("Warning: Couldn't generate CSR ('certificate-key' and 'subject' are required), skipping");
-        }
-        try {
-            KeyPair kp = ServiceKey.read(Path.of(c.get("certificate-key")));
-            byte[] csr = CsrBuilder.build(kp, c.get("subject"), c.get("subjectAltName"), c.get("keyUsage"),
-                    c.get("tlsfeature"), c.get("hash"));
-            return new Work(s, c, kp, csr, identifiers(s, c));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new Fatal("Warning: Couldn't generate CSR: " + e.getMessage() + ", skipping");
-        }
-    }
-
-    private List<SubjectAltNames.Name> identifiers(String s, Map<String, String> c) {
-        List<SubjectAltNames.Name> out = new ArrayList<>();
-        Matcher m = CN.matcher(c.get("subject"));
-        if (m.matches()) {
-            out.add(new SubjectAltNames.Name("dns", m.group(1)));
-        }
-        if (c.get("subjectAltName") != null) {
-            for (SubjectAltNames.Name n : SubjectAltNames.parse(c.get("subjectAltName")).names()) {
-                if (n.type().equals("dns") && !SubjectAltNames.DOMAIN.matcher(n.value()).matches()) {
-                    ctx.log.warn("[{}] Warning: Ignoring invalid domain {}", s, n.value());
-                } else if (!out.contains(n)) {
-                    out.add(n);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Verifies and installs one answer; false on failure. */
-    private boolean finish(Work w, Map<String, Object> r) throws Fatal {
+    /** Verifies and installs one answer, then notifies; false on any failure. */
+    private boolean finish(Work w, Map<String, Object> r) {
         String s = w.section();
         if (!Boolean.TRUE.equals(r.get("ok"))) {
             ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, r.get("error"));
             return false;
         }
         List<X509Certificate> chain;
-        String chainPem;
         try {
-            chainPem = Json.requireString(r, "chain");
-            chain = Pem.parse(chainPem);
+            chain = Pem.parse(Json.requireString(r, "chain"));
+            if (chain.isEmpty()) {
+                throw new CertificateException("no certificate");
+            }
+            if (!Arrays.equals(chain.get(0).getPublicKey().getEncoded(), w.key().getPublic().getEncoded())) {
+                throw new CertificateException("the certificate's public key is not the CSR's");
+            }
+        } catch (ParseException | CertificateException e) {
+            ctx.log.error("[{}] Error: Received bogus X.509 certificate from ACME server ({})", s, e.getMessage());
+            return false;
+        }
+        try {
             String caFile = w.conf().getOrDefault("CAfile", DEFAULT_CAFILE);
             List<X509Certificate> anchors = caFile.isEmpty() ? null : Pem.read(Path.of(caFile));
-            ChainVerifier.verify(chain, w.key().getPublic(), anchors, w.names());
-        } catch (ParseException | GeneralSecurityException | IOException e) {
-            ctx.log.error("[{}] Error: Received invalid X.509 certificate from ACME server: {}", s, e.getMessage());
+            ChainVerifier.verify(chain, w.key().getPublic(), anchors, w.names(), Instant.now());
+        } catch (GeneralSecurityException | IOException e) {
+            ctx.log.error("[{}] Error: Received invalid X.509 certificate from ACME server ({})", s, e.getMessage());
             return false;
         }
         StringBuilder full = new StringBuilder();
@@ -194,17 +205,19 @@ final class NewOrderCommand {
         }
         String mode = first(w.conf().get("mode"), w.conf().get("chmod"));
         String owner = first(w.conf().get("owner"), w.conf().get("chown"));
+        String cert = nonEmpty(w.conf().get("certificate"));
+        String certChain = nonEmpty(w.conf().get("certificate-chain"));
         try {
-            if (nonEmpty(w.conf().get("certificate")) != null) {
-                ctx.log.info("Installing X.509 certificate {}", w.conf().get("certificate"));
-                Installer.install(Path.of(w.conf().get("certificate")), Pem.encode(chain.get(0)), mode, owner);
+            if (cert != null) {
+                ctx.log.info("Installing X.509 certificate {}", cert);
+                Installer.install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
             }
-            if (nonEmpty(w.conf().get("certificate-chain")) != null) {
-                ctx.log.info("Installing X.509 certificate chain {}", w.conf().get("certificate-chain"));
-                Installer.install(Path.of(w.conf().get("certificate-chain")), full.toString(), mode, owner);
+            if (certChain != null) {
+                ctx.log.info("Installing X.509 certificate chain {}", certChain);
+                Installer.install(Path.of(certChain), full.toString(), mode, owner);
             }
         } catch (IOException e) {
-            ctx.log.error("[{}] Error: Couldn't install the certificate: {}", s, e.getMessage());
+            ctx.log.error("[{}] Error: Couldn't install X.509 certificate: {}", s, e.getMessage());
             return false;
         }
         System.out.print(CertSummary.of(chain.get(0)));
@@ -212,30 +225,11 @@ final class NewOrderCommand {
         return Notify.run(ctx, s, w.conf().get("notify"));
     }
 
-    private Instant notAfter(Path p) {
-        try {
-            List<X509Certificate> l = Pem.read(p);
-            return l.isEmpty() ? null : l.get(0).getNotAfter().toInstant();
-        } catch (IOException | CertificateException e) {
-            return null;
-        }
-    }
-
-    private static long parseDays(String v) throws Fatal {
-        if (v == null || v.isBlank()) {
-            return 21;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new Fatal("min-days: not an integer: " + v);
-        }
-    }
-
     private static String nonEmpty(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
+    /** Perl's {@code a // b // ""}. */
     private static String first(String a, String b) {
         return a != null ? a : b != null ? b : "";
     }

@@ -104,6 +104,19 @@ public final class LacmeConf {
         return file;
     }
 
+    /**
+     * The default section's {@code config-certs} split on white space as lacme splits it (an
+     * empty value is an empty list: no certificate file at all), or null when unset.
+     */
+    public List<String> configCerts() {
+        String v = defaults.get("config-certs");
+        if (v == null) {
+            return null;
+        }
+        // Perl's split(/\s+/, ...): an empty string gives no field, trailing empty fields go
+        return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
+    }
+
     /** The default section (keys before any [section]). */
     public Map<String, String> defaults() {
         return defaults;
