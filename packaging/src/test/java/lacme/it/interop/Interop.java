@@ -488,6 +488,47 @@ final class Interop {
         assertTrue(signed.stream().allMatch(l -> l.contains("\"alg\":\"RS256\"")), text);
     }
 
+    /** The account URL (kid) our accountd's log shows newOrder was signed for. */
+    static String kidFromOurLog(Path log, Directory acme) throws IOException {
+        String prefix = "SIGNED url=" + acme.newOrder() + " kid=";
+        for (String l : lines(log, prefix)) {
+            return l.substring(l.indexOf(prefix) + prefix.length()).split(" ")[0];
+        }
+        throw new AssertionError("no newOrder signed in " + read(log));
+    }
+
+    /** The account URL (kid) Perl's lacme-accountd log shows newOrder was signed for. */
+    static String kidFromPerlLog(Path log, Directory acme) throws IOException {
+        for (String l : lines(log, "] SIGNED header=base64url({")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"kid\":\"([^\"]+)\"").matcher(l);
+            if (has(l, "url", acme.newOrder()) && m.find()) {
+                return m.group(1).replace("\\/", "/");
+            }
+        }
+        throw new AssertionError("no newOrder signed in " + read(log));
+    }
+
+    /**
+     * Sets {@code keyid} in a lacme-accountd.conf, runs {@code newOrder --force SECTION} and
+     * returns what the accountd log gained during that run. With a keyid the greeting
+     * carries the {@code kid} and the JWK line is {@code {}}, so the client must sign with
+     * that kid from the first request on and never look its account up (it could not: it
+     * has no JWK).
+     */
+    static String reissueWithKeyid(Path dir, List<String> lacme, List<String> options, Section s, Path accountdConf,
+                                   String kid, Path log) throws Exception {
+        Files.writeString(accountdConf, read(accountdConf) + "keyid = " + kid + "\n", StandardCharsets.UTF_8);
+        java.math.BigInteger before = parse(s.cert()).get(0).getSerialNumber();
+        int offset = read(log).length();
+        List<String> argv = new ArrayList<>(lacme);
+        argv.addAll(options);
+        argv.addAll(List.of("newOrder", "--force", s.name()));
+        Run r = runOk(dir, argv, 240);
+        assertTrue(r.stderr().contains("Installing X.509 certificate " + s.cert()), r.toString());
+        assertTrue(!before.equals(parse(s.cert()).get(0).getSerialNumber()), "a new certificate was installed");
+        return read(log).substring(offset);
+    }
+
     /** A JSON string member in a logged header (with or without escaped slashes). */
     private static boolean has(String line, String member, String value) {
         return line.contains("\"" + member + "\":\"" + value + "\"")

@@ -90,4 +90,26 @@ class OurLacmeWithPerlAccountdIT {
         Interop.checkPerlLog(log, acme);
         assertTrue(Interop.lines(log, "Accepted new connection").isEmpty(), "no socket involved");
     }
+
+    /**
+     * Perl's greeting with {@code keyid} set ({@code kid}, JWK line {@code {}}): our client
+     * signs with that kid and never looks its account up.
+     */
+    @Test
+    void keyidGreeting() throws Exception {
+        Path conf = Interop.ourLacmeConf(dir, pebble, null, List.of(
+                "command = " + Interop.PERL_ACCOUNTD,
+                "config = " + dir.resolve("lacme-accountd.conf")), section);
+        List<String> lacme = List.of(Interop.ourLacme().toString());
+        Interop.registerAndIssue(dir, lacme, List.of("--config=" + conf), section);
+        String kid = Interop.kidFromPerlLog(log, acme);
+        String run = Interop.reissueWithKeyid(dir, lacme, List.of("--config=" + conf), section,
+                dir.resolve("lacme-accountd.conf"), kid, log);
+        Interop.checkIssued(section, pebble);
+        assertTrue(run.contains("] SIGNED header="), run);
+        assertTrue(!run.contains("\"jwk\":"), "nothing signed with a JWK once the greeting has the kid: " + run);
+        assertTrue(!run.contains(acme.newAccount()) && !run.contains(acme.newAccount().replace("/", "\\/")),
+                "no account lookup: " + run);
+        assertTrue(!run.contains("NOSIGN"), run);
+    }
 }

@@ -8,6 +8,7 @@ import lacme.it.interop.Interop.Section;
 import lacme.testkit.Pebble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -109,5 +111,27 @@ class PerlLacmeWithOurAccountdIT {
         Interop.checkOurLog(dir.resolve("accountd.log"), acme);
         assertTrue(Interop.lines(dir.resolve("accountd.log"), "Accepted new connection").isEmpty(),
                 "no socket involved");
+    }
+
+    /**
+     * Our greeting with {@code keyid} set ({@code kid} in the JSON, {@code {}} as the JWK
+     * line): Perl lacme takes the kid from it and orders without an account lookup.
+     */
+    @Test
+    void keyidGreeting() throws Exception {
+        Section s = setUp(KeyType.P256, "keyid.perl.example.test");
+        Path log = dir.resolve("accountd.log");
+        Path conf = Interop.perlLacmeConf(dir, pebble, null, List.of(
+                "command = " + Interop.ourAccountd(),
+                "config = " + dir.resolve("lacme-accountd.conf")), s);
+        List<String> lacme = Interop.perlLacme(dir, pebble);
+        Interop.registerAndIssue(dir, lacme, List.of("--config=" + conf), s);
+        String kid = Interop.kidFromOurLog(log, acme);
+        String run = Interop.reissueWithKeyid(dir, lacme, List.of("--config=" + conf), s,
+                dir.resolve("lacme-accountd.conf"), kid, log);
+        Interop.checkIssued(s, pebble);
+        assertTrue(run.contains("SIGNED url=" + acme.newOrder() + " kid=" + kid + " "), run);
+        assertFalse(run.contains(" jwk "), "nothing signed with a JWK once the greeting has the kid: " + run);
+        assertFalse(run.contains("NOSIGN"), run);
     }
 }
