@@ -76,13 +76,22 @@ public final class Webservers {
             argv.add("--debug");
         }
         Path dir = tempDir(clientUser, cleanup);
+        // every address is bound before any webserver exists (DESIGN.md): a bind failure
+        // stops the run before an unprivileged process has been started
+        List<FileDescriptor> fds = new ArrayList<>();
         for (ListenAddress a : addrs) {
             try {
-                FileDescriptor fd = bind(a, cleanup, log);
-                spawner.start("ACME webserver bound to " + a.text(), drop, argv, dir, Fds.redirect(fd),
-                        ProcessBuilder.Redirect.DISCARD);
+                fds.add(bind(a, cleanup, log));
             } catch (IOException e) {
                 throw new Fatal("Couldn't bind to " + a.text() + ": " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < addrs.size(); i++) {
+            try {
+                spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, argv, dir,
+                        Fds.redirect(fds.get(i)), ProcessBuilder.Redirect.DISCARD);
+            } catch (IOException e) {
+                throw new Fatal("Couldn't pass " + addrs.get(i).text() + " to the webserver: " + e.getMessage());
             }
         }
         if (conf.get("iptables").equalsIgnoreCase("yes")) {

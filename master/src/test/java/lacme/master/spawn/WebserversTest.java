@@ -91,6 +91,18 @@ class WebserversTest {
     }
 
     @Test
+    void everyAddressIsBoundBeforeAnyWebserverStarts() throws Exception {
+        Path first = tmp.resolve("first.socket");
+        Path taken = tmp.resolve("taken");
+        Files.writeString(taken, "");
+        long before = children();
+        assertThrows(Fatal.class, () -> Webservers.start(conf(first + " " + taken), "", false, sp, spawner, cleanup, log));
+        assertEquals(before, children(), "no webserver started when the second bind fails");
+        cleanup.runAll();
+        assertFalse(Files.exists(first, LinkOption.NOFOLLOW_LINKS), "the first socket unlinked");
+    }
+
+    @Test
     void configuredChallengeDirectoryIsLockedEmptiedAndServedByNoChild() throws Exception {
         Path dir = tmp.resolve("www");
         Files.createDirectory(dir);
