@@ -69,8 +69,11 @@ public final class ServiceKey {
             throw new IOException(file + ": encrypted private keys are not supported");
         }
         try {
-            if (o instanceof PEMKeyPair) {
+            if (o instanceof PEMKeyPair && ((PEMKeyPair) o).getPublicKeyInfo() != null) {
                 return checked(file, conv.getKeyPair((PEMKeyPair) o));
+            }
+            if (o instanceof PEMKeyPair) {
+                o = ((PEMKeyPair) o).getPrivateKeyInfo(); // SEC1 without the optional public key
             }
             if (o instanceof PrivateKeyInfo) {
                 PrivateKey k = conv.getPrivateKey((PrivateKeyInfo) o);

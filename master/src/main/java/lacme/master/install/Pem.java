@@ -15,10 +15,14 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** PEM certificate reading and writing (only CERTIFICATE blocks; anything else is ignored). */
+/**
+ * PEM certificate reading and writing. Like OpenSSL's PEM_X509_INFO_read_bio (what lacme reads
+ * the client's answer with), CERTIFICATE blocks are read in order, other blocks and text around
+ * them are ignored, and a CERTIFICATE block that does not decode is an error.
+ */
 public final class Pem {
     private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN CERTIFICATE-----\\s*([A-Za-z0-9+/=\\s]+?)-----END CERTIFICATE-----");
+            "-----BEGIN (X509 )?CERTIFICATE-----(.*?)-----END \\1?CERTIFICATE-----", Pattern.DOTALL);
 
     private Pem() {
     }
@@ -31,7 +35,7 @@ public final class Pem {
         while (m.find()) {
             byte[] der;
             try {
-                der = Base64.getMimeDecoder().decode(m.group(1));
+                der = Base64.getDecoder().decode(m.group(2).replaceAll("[ \\t\\r\\n]", ""));
             } catch (IllegalArgumentException e) {
                 throw new CertificateException("bad base64 in a PEM block");
             }

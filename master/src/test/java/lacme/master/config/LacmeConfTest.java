@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -56,5 +57,26 @@ class LacmeConfTest {
         assertTrue(e.getMessage().endsWith("Invalid section(s): clinet"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> read("[webserver]\nlisten\n", false));
         assertTrue(e.getMessage().contains("lacme.conf"), e.getMessage());
+    }
+
+    @Test
+    void configCertsIsSplitLikePerl() throws Exception {
+        assertNull(read("[client]\n", false).configCerts());
+        assertEquals(List.of(), read("config-certs =\n", false).configCerts());
+        assertEquals(List.of("a.conf", "b.d/", "%E/c"), read("config-certs = a.conf  b.d/\t%E/c\n", false).configCerts());
+        assertEquals(List.of("x"), read("[_]\nconfig-certs = x\n", false).configCerts());
+    }
+
+    @Test
+    void defaultSectionKeysAreNotCheckedAndConfigTinySyntaxRules() throws Exception {
+        assertEquals("bar", read("foo = bar\n", false).defaults().get("foo"));
+        assertEquals("x", read("[client] ; comment\nuser = x ; comment\n", false).client().get("user"));
+        assertEquals("", read("[client]\nuser =\n", false).client().get("user"), "empty: no privilege drop");
+        ConfigException e = assertThrows(ConfigException.class, () -> read("[client]\nuser: x\n", false));
+        assertEquals(dir.resolve("lacme.conf") + ": Syntax error at line 2: 'user: x'", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> read("[client]\nuser:x = y\n", false));
+        assertEquals(dir.resolve("lacme.conf") + ": Unknown option(s) in [client]: user:x", e.getMessage());
+        assertEquals("/x", read("[client]\nSSL_ca_file = /x\n", false).client().get("SSL_ca_file"),
+                "our extension");
     }
 }

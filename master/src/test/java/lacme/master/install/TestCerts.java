@@ -1,6 +1,9 @@
 package lacme.master.install;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -21,6 +24,7 @@ import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,11 +62,19 @@ public final class TestCerts {
         });
     }
 
-    /** PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY") PEM. */
+    /** PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY", with curve and public key) PEM. */
     public static String traditionalPem(KeyPair kp) throws Exception {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter p = new JcaPEMWriter(w)) {
-            p.writeObject(kp);
+            if (kp.getPrivate() instanceof ECPrivateKey k) {
+                PrivateKeyInfo pki = PrivateKeyInfo.getInstance(k.getEncoded());
+                SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded());
+                byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(k.getParams().getOrder().bitLength(),
+                        k.getS(), spki.getPublicKeyData(), pki.getPrivateKeyAlgorithm().getParameters()).getEncoded();
+                p.writeObject(new PemObject("EC PRIVATE KEY", der));
+            } else {
+                p.writeObject(kp);
+            }
         }
         return w.toString();
     }
@@ -90,6 +102,7 @@ public final class TestCerts {
         List<KeyPurposeId> eku = new ArrayList<>(List.of(KeyPurposeId.id_kp_serverAuth));
         List<GeneralName> sans = new ArrayList<>(List.of(new GeneralName(GeneralName.dNSName, "leaf.example")));
         boolean ski = true;
+        BigInteger serial;
         boolean aki = true;
 
         public Spec subject(String s) { subject = s; return this; }
@@ -114,6 +127,7 @@ public final class TestCerts {
             return this;
         }
         public Spec ip(String ip) { sans.add(new GeneralName(GeneralName.iPAddress, ip)); return this; }
+        public Spec serial(BigInteger s) { serial = s; return this; }
         public Spec noAki() { aki = false; return this; }
         public Spec noSki() { ski = false; return this; }
 
@@ -124,7 +138,7 @@ public final class TestCerts {
                 X500Name iss = issuer == null ? subj : new X500Name(issuer.getSubjectX500Principal().getName());
                 KeyPair signer = issuer == null ? key : issuerKey;
                 X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(iss,
-                        BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
+                        serial != null ? serial : BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
                         subj, key.getPublic());
                 JcaX509ExtensionUtils u = new JcaX509ExtensionUtils();
                 b.addExtension(Extension.basicConstraints, bcCritical, new BasicConstraints(ca));
