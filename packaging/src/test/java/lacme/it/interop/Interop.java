@@ -86,6 +86,12 @@ final class Interop {
         }
     }
 
+    /** This process's "uid=U gid=G", as our accountd logs a peer's credentials. */
+    static String uidGid() throws IOException {
+        Path self = Path.of("/proc/self");
+        return "uid=" + Files.getAttribute(self, "unix:uid") + " gid=" + Files.getAttribute(self, "unix:gid");
+    }
+
     /** Result of one command, with its pid (the master's, as every launcher execs). */
     record Run(long pid, int exit, String stdout, String stderr) {
         @Override
@@ -259,9 +265,18 @@ final class Interop {
     }
 
     /**
-     * lacme.conf for Debian's lacme 0.8.2 with its own client and webserver, which must be run
-     * through {@link #perlLacme}. Its client verifies the server as configured by default
-     * ({@code SSL_verify} unset = Yes, with the host name).
+     * lacme.conf for Debian's lacme 0.8.2 with its own client and webserver. Its client
+     * verifies the server by default ({@code SSL_verify} unset = Yes, host name included),
+     * but lacme 0.8.2 cannot be told which CA to trust: the master hands its client only
+     * {@code SSL_verify}, {@code SSL_version} and {@code SSL_cipher_list} and rebuilds the
+     * client's environment, so LWP uses the system store, which does not know Pebble's
+     * throwaway TLS CA. ({@code SSL_verify = No} is no way out: with IO::Socket::SSL 2.081,
+     * Debian 12's, it only turns the host name check off; the chain is still verified,
+     * "certificate verify failed".) So {@code [client] command} is a two-line wrapper
+     * ({@code perl-client}) that sets {@code PERL_LWP_SSL_CA_FILE} to Pebble's TLS CA &mdash;
+     * LWP::UserAgent's documented variable, standing in for the system store &mdash; and execs
+     * the real /usr/libexec/lacme/client with the master's arguments and descriptors. The
+     * reference client then verifies Pebble's certificate for real (chain and 127.0.0.1).
      *
      * @param clientSocket {@code [client] socket}, or null
      * @param accountd     the {@code [accountd]} section's lines (without header), or null for
@@ -270,11 +285,18 @@ final class Interop {
     static Path perlLacmeConf(Path dir, Pebble pebble, String clientSocket, List<String> accountd, Section... sections)
             throws IOException {
         boolean root = isRoot();
+        Path ca = dir.resolve("pebble-tls-ca.pem");
+        Files.writeString(ca, pebble.caPem(), StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
+        Path client = write(dir.resolve("perl-client"), "#!/bin/sh",
+                "PERL_LWP_SSL_CA_FILE=" + ca + " exec /usr/libexec/lacme/client \"$@\"");
+        Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> l = new ArrayList<>(List.of(
                 "config-certs = lacme-certs.conf",
                 "[client]",
                 "server = " + pebble.directoryUrl(),
-                "timeout = 60"));
+                "timeout = 60",
+                "command = " + client));
         if (clientSocket != null) {
             l.add("socket = " + clientSocket);
         }
@@ -340,29 +362,9 @@ final class Interop {
         return write(file, "privkey = file:" + key, "logfile = " + logfile, "quiet = Yes");
     }
 
-    /** The system CA bundle, which Perl lacme's client (LWP) trusts and nothing else. */
-    static final String SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
-
-    /**
-     * The command line that runs Debian's lacme so that its client trusts Pebble's TLS CA.
-     * lacme 0.8.2 cannot be given a CA file: the master hands its client only the
-     * {@code SSL_verify}, {@code SSL_version} and {@code SSL_cipher_list} settings and
-     * rebuilds the client's environment (so no {@code SSL_CERT_FILE} or
-     * {@code HTTPS_CA_FILE}), and LWP::Protocol::https then loads
-     * {@value #SYSTEM_CA_BUNDLE}. {@code SSL_verify = No} does not help either: with
-     * IO::Socket::SSL 2.081 (Debian 12) it only turns off the host name check, the chain is
-     * still verified against the system store ("certificate verify failed"). So lacme runs
-     * in a private mount namespace (unshare(1), as root) in which that one file is
-     * bind-mounted from a copy of Pebble's TLS CA: nothing changes for the rest of the
-     * system, and the reference client verifies Pebble's certificate (chain, and host name
-     * 127.0.0.1) for real. The pid stays lacme's: unshare, sh and mount exec in place.
-     */
-    static List<String> perlLacme(Path dir, Pebble pebble) throws IOException {
-        Path ca = dir.resolve("perl-client-trust.pem");
-        Files.writeString(ca, pebble.caPem(), StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
-        return List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-                "mount --bind \"$0\" " + SYSTEM_CA_BUNDLE + " && exec \"$@\"", ca.toString(), PERL_LACME.toString());
+    /** Debian's lacme 0.8.2, run as is (its client is pointed at Pebble's CA by {@link #perlLacmeConf}). */
+    static List<String> perlLacme() {
+        return List.of(PERL_LACME.toString());
     }
 
     /** {@code lacme account --register} then {@code lacme newOrder}: both must succeed. */

@@ -49,7 +49,7 @@ class SshAccountdCommandIT {
     @BeforeAll
     static void startPebble() throws Exception {
         assumeTrue(Interop.perlInstalled(), "Debian's lacme and lacme-accountd 0.8.2 are not installed");
-        assumeTrue(Interop.isRoot(), "the key-host account is another user (setpriv), Perl lacme needs a mount namespace");
+        assumeTrue(Interop.isRoot(), "the key-host account is another user (setpriv)");
         pebble = Pebble.builder().nonceReject(0).start(); // Perl lacme's client gives up on badNonce
         acme = Directory.of(pebble);
     }
@@ -66,7 +66,7 @@ class SshAccountdCommandIT {
         Path keyhost = keyhost(KeyType.P256, Interop.ourAccountd());
         Section s = section("ssh-perl-ours.example.test");
         Path conf = Interop.perlLacmeConf(dir, pebble, null, accountdSection(), s);
-        Interop.registerAndIssue(dir, Interop.perlLacme(dir, pebble), List.of("--config=" + conf), s);
+        Interop.registerAndIssue(dir, Interop.perlLacme(), List.of("--config=" + conf), s);
         Interop.checkIssued(s, pebble);
         Interop.checkOurLog(keyhost.resolve("accountd.log"), acme);
         checkKeyhost(keyhost);
