@@ -53,7 +53,7 @@ class RevokeIT {
         Dist.Run r = lacme("revoke-cert", tmp.resolve("rsa.crt").toString(), tmp.resolve("ec.chain.pem").toString());
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.stderr().contains("Revoking " + tmp.resolve("rsa.crt")), r.toString());
-        assertTrue(r.stdout().contains("SHA256 Fingerprint="), "summary of each certificate: " + r);
+        assertTrue(r.stdout().toLowerCase().contains("sha256 fingerprint="), "summary of each certificate: " + r);
         for (X509Certificate c : List.of(rsa, ec)) {
             Pebble.CertStatus st = pebble.certStatus(c.getSerialNumber());
             assertNotNull(st);
@@ -70,7 +70,7 @@ class RevokeIT {
     void missingFileIsAWarningAndExitOne() throws Exception {
         Dist.Run r = lacme("revokeCert", tmp.resolve("nonexistent.crt").toString());
         assertEquals(1, r.exit(), r.toString());
-        assertTrue(r.stderr().contains("Couldn't revoke " + tmp.resolve("nonexistent.crt")), r.toString());
+        assertTrue(r.stderr().contains(tmp.resolve("nonexistent.crt") + ": No such file"), r.toString());
         assertFalse(r.stderr().contains("\tat "), r.toString());
     }
 

@@ -76,7 +76,7 @@ class WalkingSkeletonIT {
                     "the leaf's key is the service key");
             verifiesToPebbleRoot(full);
         }
-        assertTrue(order.stdout().contains("SHA256 Fingerprint="), order.toString());
+        assertTrue(order.stdout().toLowerCase().contains("sha256 fingerprint="), order.toString());
 
         Dist.Run again = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder"), 120);
         assertEquals(0, again.exit(), again.toString());
