@@ -116,7 +116,7 @@ final class NewOrderCommand {
                 }
                 csr = CsrBuilder.build(key, c.get("subject"), c.get("subjectAltName"), c.get("keyUsage"),
                         c.get("tlsfeature"), c.get("hash"), w -> report.warn("[" + s + "] Warning: subject: " + w));
-            } catch (CsrException e) {
+            } catch (CsrException | RuntimeException e) {
                 report.warn("[" + s + "] Warning: Couldn't generate CSR (" + e.getMessage() + "), skipping");
                 rv = 1;
                 continue;
@@ -229,8 +229,8 @@ final class NewOrderCommand {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** Perl's {@code a // b // ""}. */
-    private static String first(String a, String b) {
+    /** Perl's {@code a // b // ""}: lacme's precedence of mode over chmod, owner over chown. */
+    static String first(String a, String b) {
         return a != null ? a : b != null ? b : "";
     }
 }

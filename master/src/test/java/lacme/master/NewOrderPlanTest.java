@@ -1,0 +1,114 @@
+package lacme.master;
+
+import lacme.common.config.Specifiers;
+import lacme.master.config.LacmeConf;
+import lacme.master.config.Reporter;
+import lacme.master.csr.Identifiers;
+import lacme.master.install.Pem;
+import lacme.master.install.TestCerts;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** newOrder's preparation in-process (no Perl needed); ConfigParityTest compares it with lacme. */
+class NewOrderPlanTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> lines = new ArrayList<>();
+    private final Reporter report = new Reporter() {
+        @Override
+        public void info(String line) {
+            lines.add("I " + line);
+        }
+
+        @Override
+        public void warn(String line) {
+            lines.add("W " + line);
+        }
+
+        @Override
+        public void debug(String line) {
+            lines.add("D " + line);
+        }
+    };
+
+    private NewOrderCommand.Plan plan(String certs, boolean quiet, Integer minDays, String... sections) throws Exception {
+        Files.writeString(dir.resolve("lacme.conf"), "config-certs = certs.conf\n");
+        Files.writeString(dir.resolve("certs.conf"), certs.replace("@DIR@", dir.toString()));
+        Files.writeString(dir.resolve("k.key"), TestCerts.pkcs8Pem(TestCerts.key("ec")));
+        Instant now = Instant.now();
+        Files.writeString(dir.resolve("valid.crt"), Pem.encode(TestCerts.spec()
+                .validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(100))).build()));
+        LacmeConf conf = LacmeConf.read(dir.resolve("lacme.conf"), Path.of("/usr"), true);
+        return NewOrderCommand.plan(conf, Specifiers.of(Map.of(), 0, 0, "root", "root", "/root"), null, minDays,
+                List.of(sections), quiet, report, now);
+    }
+
+    @Test
+    void ordersWithCsrAndIdentifiers() throws Exception {
+        NewOrderCommand.Plan p = plan("[www]\ncertificate = @DIR@/w.crt\ncertificate-key = @DIR@/k.key\n"
+                + "subject = /CN=www.example\nsubjectAltName = DNS:www.example, DNS:example, DNS:a_b.example,"
+                + " IP:192.0.2.1,IP:2001:db8:0::1\n", false, null);
+        assertEquals(0, p.rv());
+        assertEquals(1, p.work().size());
+        NewOrderCommand.Work w = p.work().get(0);
+        assertEquals(List.of(new Identifiers.Name("dns", "www.example"), new Identifiers.Name("ip", "192.0.2.1"),
+                new Identifiers.Name("ip", "2001:db8:0:0:0:0:0:1")), w.names());
+        assertTrue(lines.contains("W [www] Warning: Ignoring invalid domain example"), lines.toString());
+        assertTrue(lines.contains("W [www] Warning: Ignoring invalid domain a_b.example"), lines.toString());
+        assertEquals("CN=www.example", new PKCS10CertificationRequest(w.csr()).getSubject().toString());
+    }
+
+    @Test
+    void skipsReportsAndExitStatus() throws Exception {
+        NewOrderCommand.Plan p = plan("[a]\ncertificate = @DIR@/valid.crt\n[b]\nsubject = /CN=b.example\n"
+                + "[c]\ncertificate = x\ncertificate-key = @DIR@/k.key\nsubject = /CN=c.example\nhash = sha3\n"
+                + "[d]\ncertificate = x\ncertificate-key = @DIR@/k.key\nsubject = /CN=localhost\n", false, null,
+                "a", "b", "c", "d", "e");
+        assertEquals(1, p.rv());
+        assertEquals(List.of(), p.work());
+        assertTrue(lines.stream().anyMatch(l -> l.matches(
+                "I \\[a\\] Valid until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, skipping")), lines.toString());
+        assertTrue(lines.contains("W [b] Warning: Missing 'certificate' and 'certificate-chain', skipping"));
+        assertTrue(lines.contains("W [c] Warning: Couldn't generate CSR (hash: 'sha3' is not one of md5, rmd160, "
+                + "sha1, sha224, sha256, sha384, sha512), skipping"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("W [d] Error: Couldn't issue X.509 certificate: no domain")));
+        assertTrue(lines.contains("W Warning: No such section e, skipping"));
+    }
+
+    @Test
+    void quietHidesValidUntilAndForceRenews() throws Exception {
+        plan("[a]\ncertificate = @DIR@/valid.crt\n", true, null);
+        assertTrue(lines.stream().noneMatch(l -> l.contains("Valid until")), lines.toString());
+        NewOrderCommand.Plan p = plan("[a]\ncertificate = @DIR@/valid.crt\ncertificate-key = @DIR@/k.key\n"
+                + "subject = /CN=a.example\n", true, -1);
+        assertEquals(1, p.work().size());
+    }
+
+    @Test
+    void configErrorsAreFatalAndNamed() {
+        Fatal f = assertThrows(Fatal.class, () -> plan("[a]\ncertificat = x\n", false, null));
+        assertEquals(dir.resolve("certs.conf") + ": Unknown option(s) in [a]: certificat", f.getMessage());
+    }
+
+    @Test
+    void modeAndOwnerPrecedenceIsLacmes() {
+        assertEquals("0600", NewOrderCommand.first("0600", "0644"));
+        assertEquals("", NewOrderCommand.first("", "0644"), "an empty mode is defined and wins over chmod");
+        assertEquals("0644", NewOrderCommand.first(null, "0644"));
+        assertEquals("", NewOrderCommand.first(null, null));
+    }
+}
