@@ -2,7 +2,6 @@ package lacme.it.interop;
 
 import lacme.testkit.Pebble;
 
-import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,22 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
-import java.security.cert.X509Certificate;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -251,19 +238,6 @@ final class Interop {
         }
     }
 
-    /** Pebble's ACME directory: the URLs the log lines of a signing accountd must name. */
-    record Directory(String newAccount, String newOrder, String origin) {
-        static Directory of(Pebble pebble) throws Exception {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                    .sslContext(pebble.sslContext()).build();
-            String body = http.send(java.net.http.HttpRequest.newBuilder(pebble.directoryUrl()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            java.util.Map<String, Object> dir = lacme.common.json.Json.parseObject(body);
-            return new Directory((String) dir.get("newAccount"), (String) dir.get("newOrder"),
-                    pebble.directoryUrl().resolve("/").toString());
-        }
-    }
-
     /**
      * lacme.conf for Debian's lacme 0.8.2 with its own client and webserver. Its client
      * verifies the server by default ({@code SSL_verify} unset = Yes, host name included),
@@ -403,114 +377,6 @@ final class Interop {
     }
 
     /**
-     * Checks what lacme installed for a section: the leaf alone and leaf + chain, the
-     * requested names as the only SANs, the service key as the leaf's key, and a chain that
-     * verifies to Pebble's issuing root.
-     */
-    static X509Certificate checkIssued(Section s, Pebble pebble) throws Exception {
-        assertTrue(Files.isRegularFile(s.cert()), "certificate installed: " + s.cert());
-        assertTrue(Files.isRegularFile(s.chain()), "certificate chain installed: " + s.chain());
-        List<X509Certificate> leafOnly = parse(s.cert());
-        List<X509Certificate> chain = parse(s.chain());
-        assertEquals(1, leafOnly.size(), "certificate file holds the leaf only");
-        assertTrue(chain.size() >= 2, "chain file holds the leaf and an intermediate");
-        X509Certificate leaf = chain.get(0);
-        assertEquals(leafOnly.get(0), leaf);
-        assertEquals(new TreeSet<>(s.dnsNames()), dnsNames(leaf));
-        assertArrayEquals(publicKey(s.key()).getEncoded(), leaf.getPublicKey().getEncoded(),
-                "the leaf's key is the service key");
-        verifiesToPebbleRoot(chain, pebble);
-        return leaf;
-    }
-
-    static List<X509Certificate> parse(Path p) throws Exception {
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        List<X509Certificate> out = new ArrayList<>();
-        for (var c : cf.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(p)))) {
-            out.add((X509Certificate) c);
-        }
-        return out;
-    }
-
-    static Set<String> dnsNames(X509Certificate c) throws Exception {
-        Set<String> dns = new TreeSet<>();
-        for (List<?> san : c.getSubjectAlternativeNames()) {
-            assertEquals(2, ((Number) san.get(0)).intValue(), "only DNS names expected, got " + san);
-            dns.add((String) san.get(1));
-        }
-        return dns;
-    }
-
-    /** The public half of a PEM private key, through openssl pkey. */
-    static PublicKey publicKey(Path privateKey) throws Exception {
-        Run r = runOk(privateKey.getParent(), List.of("openssl", "pkey", "-in", privateKey.toString(), "-pubout"), 60);
-        byte[] der = Base64.getMimeDecoder().decode(r.stdout().replaceAll("-----[A-Z ]+-----", ""));
-        X509EncodedKeySpec spec = new X509EncodedKeySpec(der);
-        try {
-            return KeyFactory.getInstance("RSA").generatePublic(spec);
-        } catch (java.security.spec.InvalidKeySpecException notRsa) {
-            return KeyFactory.getInstance("EC").generatePublic(spec);
-        }
-    }
-
-    static void verifiesToPebbleRoot(List<X509Certificate> chain, Pebble pebble) throws Exception {
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        X509Certificate root = (X509Certificate) cf.generateCertificate(
-                new ByteArrayInputStream(pebble.issuingRootsPem().getBytes(StandardCharsets.US_ASCII)));
-        PKIXParameters p = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
-        p.setRevocationEnabled(false);
-        CertPathValidator.getInstance("PKIX").validate(cf.generateCertPath(chain), p);
-    }
-
-    /**
-     * Our accountd's logfile shows the whole ACME conversation signed: newAccount with the
-     * JWK, newOrder with the account's kid, nothing refused, and only Pebble's URLs.
-     */
-    static void checkOurLog(Path log, Directory acme) throws Exception {
-        String text = read(log);
-        List<String> signed = lines(log, "] SIGNED url=");
-        assertFalse(signed.isEmpty(), "our accountd signed: " + text);
-        assertTrue(lines(log, "SIGNED header=").isEmpty(), "Perl's log format is absent: " + text);
-        assertTrue(lines(log, "NOSIGN").isEmpty(), "nothing refused: " + text);
-        assertFalse(lines(log, "SIGNED url=" + acme.newAccount() + " jwk ").isEmpty(), text);
-        assertFalse(lines(log, "SIGNED url=" + acme.newOrder() + " kid=" + acme.origin()).isEmpty(), text);
-        for (String l : signed) {
-            assertTrue(l.contains("SIGNED url=" + acme.origin()), "only Pebble's URLs signed: " + l);
-        }
-    }
-
-    /** Perl's log: what our client asked it to sign, in Perl's format, nothing refused. */
-    static void checkPerlLog(Path log, Directory acme) throws Exception {
-        String text = read(log);
-        List<String> signed = lines(log, "] SIGNED header=base64url({");
-        assertFalse(signed.isEmpty(), "Perl's lacme-accountd signed: " + text);
-        assertTrue(lines(log, "NOSIGN").isEmpty(), "nothing refused: " + text);
-        assertTrue(signed.stream().anyMatch(l -> has(l, "url", acme.newAccount()) && l.contains("\"jwk\":{")), text);
-        assertTrue(signed.stream().anyMatch(l -> has(l, "url", acme.newOrder()) && l.contains("\"kid\":\"")), text);
-        assertTrue(signed.stream().allMatch(l -> l.contains("\"alg\":\"RS256\"")), text);
-    }
-
-    /** The account URL (kid) our accountd's log shows newOrder was signed for. */
-    static String kidFromOurLog(Path log, Directory acme) throws IOException {
-        String prefix = "SIGNED url=" + acme.newOrder() + " kid=";
-        for (String l : lines(log, prefix)) {
-            return l.substring(l.indexOf(prefix) + prefix.length()).split(" ")[0];
-        }
-        throw new AssertionError("no newOrder signed in " + read(log));
-    }
-
-    /** The account URL (kid) Perl's lacme-accountd log shows newOrder was signed for. */
-    static String kidFromPerlLog(Path log, Directory acme) throws IOException {
-        for (String l : lines(log, "] SIGNED header=base64url({")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"kid\":\"([^\"]+)\"").matcher(l);
-            if (has(l, "url", acme.newOrder()) && m.find()) {
-                return m.group(1).replace("\\/", "/");
-            }
-        }
-        throw new AssertionError("no newOrder signed in " + read(log));
-    }
-
-    /**
      * Sets {@code keyid} in a lacme-accountd.conf, runs {@code newOrder --force SECTION} and
      * returns what the accountd log gained during that run. With a keyid the greeting
      * carries the {@code kid} and the JWK line is {@code {}}, so the client must sign with
@@ -520,20 +386,14 @@ final class Interop {
     static String reissueWithKeyid(Path dir, List<String> lacme, List<String> options, Section s, Path accountdConf,
                                    String kid, Path log) throws Exception {
         Files.writeString(accountdConf, read(accountdConf) + "keyid = " + kid + "\n", StandardCharsets.UTF_8);
-        java.math.BigInteger before = parse(s.cert()).get(0).getSerialNumber();
+        java.math.BigInteger before = Issued.parse(s.cert()).get(0).getSerialNumber();
         int offset = read(log).length();
         List<String> argv = new ArrayList<>(lacme);
         argv.addAll(options);
         argv.addAll(List.of("newOrder", "--force", s.name()));
         Run r = runOk(dir, argv, 240);
         assertTrue(r.stderr().contains("Installing X.509 certificate " + s.cert()), r.toString());
-        assertTrue(!before.equals(parse(s.cert()).get(0).getSerialNumber()), "a new certificate was installed");
+        assertTrue(!before.equals(Issued.parse(s.cert()).get(0).getSerialNumber()), "a new certificate was installed");
         return read(log).substring(offset);
-    }
-
-    /** A JSON string member in a logged header (with or without escaped slashes). */
-    private static boolean has(String line, String member, String value) {
-        return line.contains("\"" + member + "\":\"" + value + "\"")
-                || line.contains("\"" + member + "\":\"" + value.replace("/", "\\/") + "\"");
     }
 }

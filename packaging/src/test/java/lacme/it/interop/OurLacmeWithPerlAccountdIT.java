@@ -1,7 +1,7 @@
 package lacme.it.interop;
 
 import lacme.it.interop.Interop.Daemon;
-import lacme.it.interop.Interop.Directory;
+import lacme.it.interop.SigningLogs.Directory;
 import lacme.it.interop.Interop.KeyType;
 import lacme.it.interop.Interop.Section;
 import lacme.testkit.Pebble;
@@ -72,8 +72,8 @@ class OurLacmeWithPerlAccountdIT {
         try (Daemon d = Daemon.start(sock, List.of(Interop.PERL_ACCOUNTD.toString(),
                 "--config=" + dir.resolve("lacme-accountd.conf"), "--socket=" + sock))) {
             Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), section);
-            Interop.checkIssued(section, pebble);
-            Interop.checkPerlLog(log, acme);
+            Issued.check(section, pebble);
+            SigningLogs.checkPerl(log, acme);
             assertEquals(2, Interop.lines(log, "] Accepted new connection").size(),
                     "one connection per lacme run:\n" + Interop.read(log));
             d.stopAndCheckSocketGone();
@@ -86,8 +86,8 @@ class OurLacmeWithPerlAccountdIT {
                 "command = " + Interop.PERL_ACCOUNTD,
                 "config = " + dir.resolve("lacme-accountd.conf")), section);
         Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), section);
-        Interop.checkIssued(section, pebble);
-        Interop.checkPerlLog(log, acme);
+        Issued.check(section, pebble);
+        SigningLogs.checkPerl(log, acme);
         assertTrue(Interop.lines(log, "Accepted new connection").isEmpty(), "no socket involved");
     }
 
@@ -102,10 +102,10 @@ class OurLacmeWithPerlAccountdIT {
                 "config = " + dir.resolve("lacme-accountd.conf")), section);
         List<String> lacme = List.of(Interop.ourLacme().toString());
         Interop.registerAndIssue(dir, lacme, List.of("--config=" + conf), section);
-        String kid = Interop.kidFromPerlLog(log, acme);
+        String kid = SigningLogs.kidFromPerl(log, acme);
         String run = Interop.reissueWithKeyid(dir, lacme, List.of("--config=" + conf), section,
                 dir.resolve("lacme-accountd.conf"), kid, log);
-        Interop.checkIssued(section, pebble);
+        Issued.check(section, pebble);
         assertTrue(run.contains("] SIGNED header="), run);
         assertTrue(!run.contains("\"jwk\":"), "nothing signed with a JWK once the greeting has the kid: " + run);
         assertTrue(!run.contains(acme.newAccount()) && !run.contains(acme.newAccount().replace("/", "\\/")),

@@ -1,7 +1,7 @@
 package lacme.it.interop;
 
 import lacme.it.interop.Interop.Daemon;
-import lacme.it.interop.Interop.Directory;
+import lacme.it.interop.SigningLogs.Directory;
 import lacme.it.interop.Interop.KeyType;
 import lacme.it.interop.Interop.Run;
 import lacme.it.interop.Interop.Section;
@@ -85,8 +85,8 @@ class PerlLacmeWithOurAccountdIT {
                 "--config=" + dir.resolve("lacme-accountd.conf"), "--socket=" + sock))) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
             Run[] runs = Interop.registerAndIssue(dir, Interop.perlLacme(), opts, s);
-            Interop.checkIssued(s, pebble);
-            Interop.checkOurLog(log, acme);
+            Issued.check(s, pebble);
+            SigningLogs.checkOurs(log, acme);
             for (Run r : runs) {
                 List<String> accepted = Interop.lines(log,
                         "Accepted new connection from " + Interop.uidGid() + " pid=" + r.pid());
@@ -107,8 +107,8 @@ class PerlLacmeWithOurAccountdIT {
                 "command = " + Interop.ourAccountd(),
                 "config = " + dir.resolve("lacme-accountd.conf")), s);
         Interop.registerAndIssue(dir, Interop.perlLacme(), List.of("--config=" + conf), s);
-        Interop.checkIssued(s, pebble);
-        Interop.checkOurLog(dir.resolve("accountd.log"), acme);
+        Issued.check(s, pebble);
+        SigningLogs.checkOurs(dir.resolve("accountd.log"), acme);
         assertTrue(Interop.lines(dir.resolve("accountd.log"), "Accepted new connection").isEmpty(),
                 "no socket involved");
     }
@@ -126,10 +126,10 @@ class PerlLacmeWithOurAccountdIT {
                 "config = " + dir.resolve("lacme-accountd.conf")), s);
         List<String> lacme = Interop.perlLacme();
         Interop.registerAndIssue(dir, lacme, List.of("--config=" + conf), s);
-        String kid = Interop.kidFromOurLog(log, acme);
+        String kid = SigningLogs.kidFromOurs(log, acme);
         String run = Interop.reissueWithKeyid(dir, lacme, List.of("--config=" + conf), s,
                 dir.resolve("lacme-accountd.conf"), kid, log);
-        Interop.checkIssued(s, pebble);
+        Issued.check(s, pebble);
         assertTrue(run.contains("SIGNED url=" + acme.newOrder() + " kid=" + kid + " "), run);
         assertFalse(run.contains(" jwk "), "nothing signed with a JWK once the greeting has the kid: " + run);
         assertFalse(run.contains("NOSIGN"), run);

@@ -1,6 +1,6 @@
 package lacme.it.interop;
 
-import lacme.it.interop.Interop.Directory;
+import lacme.it.interop.SigningLogs.Directory;
 import lacme.it.interop.Interop.KeyType;
 import lacme.it.interop.Interop.Section;
 import lacme.testkit.Pebble;
@@ -67,8 +67,8 @@ class SshAccountdCommandIT {
         Section s = section("ssh-perl-ours.example.test");
         Path conf = Interop.perlLacmeConf(dir, pebble, null, accountdSection(), s);
         Interop.registerAndIssue(dir, Interop.perlLacme(), List.of("--config=" + conf), s);
-        Interop.checkIssued(s, pebble);
-        Interop.checkOurLog(keyhost.resolve("accountd.log"), acme);
+        Issued.check(s, pebble);
+        SigningLogs.checkOurs(keyhost.resolve("accountd.log"), acme);
         checkKeyhost(keyhost);
     }
 
@@ -78,8 +78,8 @@ class SshAccountdCommandIT {
         Section s = section("ssh-ours-ours.example.test");
         Path conf = Interop.ourLacmeConf(dir, pebble, null, accountdSection(), s);
         Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), s);
-        Interop.checkIssued(s, pebble);
-        Interop.checkOurLog(keyhost.resolve("accountd.log"), acme);
+        Issued.check(s, pebble);
+        SigningLogs.checkOurs(keyhost.resolve("accountd.log"), acme);
         checkKeyhost(keyhost);
     }
 
@@ -89,8 +89,8 @@ class SshAccountdCommandIT {
         Section s = section("ssh-ours-perl.example.test");
         Path conf = Interop.ourLacmeConf(dir, pebble, null, accountdSection(), s);
         Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), s);
-        Interop.checkIssued(s, pebble);
-        Interop.checkPerlLog(keyhost.resolve("accountd.log"), acme);
+        Issued.check(s, pebble);
+        SigningLogs.checkPerl(keyhost.resolve("accountd.log"), acme);
         checkKeyhost(keyhost);
     }
 
