@@ -51,7 +51,7 @@ final class AccountCommand {
     }
 
     /**
-     * Revokes each file's (first) certificate in order, printing "Revoking FILE" and its summary
+     * Revokes each file's (first PEM, or DER) certificate in order, printing "Revoking FILE" and its summary
      * as lacme does; a file that is not a PEM certificate ends the command there (lacme dies on
      * it), after the answers for the files before it; a refused revocation is "Warning: Couldn't
      * revoke FILE" and exit 1.
@@ -70,11 +70,7 @@ final class AccountCommand {
                 ctx.log.info("Revoking {}", file);
                 X509Certificate c;
                 try {
-                    List<X509Certificate> l = Pem.read(Path.of(file));
-                    if (l.isEmpty()) {
-                        throw new CertificateException("no PEM certificate");
-                    }
-                    c = l.get(0);
+                    c = Pem.readFirst(Path.of(file));
                 } catch (IOException | CertificateException e) {
                     stop = new Fatal("Error: Couldn't read X.509 certificate " + file + ": " + reason(e));
                     break;

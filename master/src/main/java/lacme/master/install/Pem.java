@@ -49,6 +49,24 @@ public final class Pem {
         return parse(Files.readString(file, StandardCharsets.US_ASCII));
     }
 
+    /**
+     * The first certificate of a file in PEM, or else the whole file as DER — what
+     * {@code openssl x509 -in FILE} (lacme's revokeCert) accepts.
+     */
+    public static X509Certificate readFirst(Path file) throws IOException, CertificateException {
+        byte[] bytes = Files.readAllBytes(file);
+        List<X509Certificate> pem = parse(new String(bytes, StandardCharsets.ISO_8859_1));
+        if (!pem.isEmpty()) {
+            return pem.get(0);
+        }
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(bytes));
+        } catch (CertificateException e) {
+            throw new CertificateException("not a PEM or DER certificate");
+        }
+    }
+
     /** Encodes one certificate as PEM (64-column lines, trailing newline). */
     public static String encode(X509Certificate c) {
         try {
