@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What the interoperability tests share: the two implementations' programs (the assembled
  * distribution's launchers and Debian's lacme / lacme-accountd 0.8.2), running a command
  * as a sysadmin would, an accountd daemon on a socket, key generation with openssl, and the
- * checks every issued certificate must pass. (A few lines are copied from lacme.it.Dist
+ * configuration files of both implementations. (A few lines are copied from lacme.it.Dist
  * rather than shared, so that this package stays independent of the skeleton test.)
  */
 final class Interop {
@@ -258,34 +258,14 @@ final class Interop {
      */
     static Path perlLacmeConf(Path dir, Pebble pebble, String clientSocket, List<String> accountd, Section... sections)
             throws IOException {
-        boolean root = isRoot();
         Path ca = dir.resolve("pebble-tls-ca.pem");
         Files.writeString(ca, pebble.caPem(), StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
         Path client = write(dir.resolve("perl-client"), "#!/bin/sh",
                 "PERL_LWP_SSL_CA_FILE=" + ca + " exec /usr/libexec/lacme/client \"$@\"");
         Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> l = new ArrayList<>(List.of(
-                "config-certs = lacme-certs.conf",
-                "[client]",
-                "server = " + pebble.directoryUrl(),
-                "timeout = 60",
-                "command = " + client));
-        if (clientSocket != null) {
-            l.add("socket = " + clientSocket);
-        }
-        if (!root) {
-            l.addAll(List.of("user =", "group ="));
-        }
-        l.addAll(List.of("[webserver]", "listen = 127.0.0.1:" + pebble.httpPort()));
-        if (!root) {
-            l.addAll(List.of("user =", "group ="));
-        }
-        if (accountd != null) {
-            l.add("[accountd]");
-            l.addAll(accountd);
-        }
-        return writeConfs(dir, "perl-lacme.conf", l, pebble, sections);
+        return lacmeConf(dir.resolve("perl-lacme.conf"), pebble, List.of("command = " + client), List.of(),
+                clientSocket, accountd, sections);
     }
 
     /**
@@ -294,33 +274,34 @@ final class Interop {
      */
     static Path ourLacmeConf(Path dir, Pebble pebble, String clientSocket, List<String> accountd, Section... sections)
             throws IOException {
-        boolean root = isRoot();
-        List<String> l = new ArrayList<>(List.of(
-                "config-certs = lacme-certs.conf",
-                "[client]",
-                "server = " + pebble.directoryUrl(),
-                "SSL_ca_file = " + pebble.caPemPath(),
-                "timeout = 60",
-                "command = " + ourClient()));
+        return lacmeConf(dir.resolve("our-lacme.conf"), pebble,
+                List.of("SSL_ca_file = " + pebble.caPemPath(), "command = " + ourClient()),
+                List.of("command = " + ourWebserver()), clientSocket, accountd, sections);
+    }
+
+    /**
+     * Writes lacme.conf (the same keys for both implementations, plus each one's extra
+     * [client] and [webserver] lines; no privilege drop unless root) and, next to it,
+     * lacme-certs.conf with the sections and Pebble's issuing roots as CAfile.
+     */
+    private static Path lacmeConf(Path file, Pebble pebble, List<String> client, List<String> webserver,
+                                  String clientSocket, List<String> accountd, Section... sections) throws IOException {
+        List<String> noDrop = isRoot() ? List.of() : List.of("user =", "group =");
+        List<String> l = new ArrayList<>(List.of("config-certs = lacme-certs.conf",
+                "[client]", "server = " + pebble.directoryUrl(), "timeout = 60"));
+        l.addAll(client);
         if (clientSocket != null) {
             l.add("socket = " + clientSocket);
         }
-        if (!root) {
-            l.addAll(List.of("user =", "group ="));
-        }
-        l.addAll(List.of("[webserver]", "listen = 127.0.0.1:" + pebble.httpPort(), "command = " + ourWebserver()));
-        if (!root) {
-            l.addAll(List.of("user =", "group ="));
-        }
+        l.addAll(noDrop);
+        l.addAll(List.of("[webserver]", "listen = 127.0.0.1:" + pebble.httpPort()));
+        l.addAll(webserver);
+        l.addAll(noDrop);
         if (accountd != null) {
             l.add("[accountd]");
             l.addAll(accountd);
         }
-        return writeConfs(dir, "our-lacme.conf", l, pebble, sections);
-    }
-
-    private static Path writeConfs(Path dir, String name, List<String> lacmeConf, Pebble pebble, Section... sections)
-            throws IOException {
+        Path dir = file.getParent();
         Path roots = dir.resolve("pebble-roots.pem");
         Files.writeString(roots, pebble.issuingRootsPem(), StandardCharsets.US_ASCII);
         StringBuilder certs = new StringBuilder("CAfile = " + roots + "\n");
@@ -328,7 +309,7 @@ final class Interop {
             certs.append('\n').append(s.conf());
         }
         Files.writeString(dir.resolve("lacme-certs.conf"), certs.toString(), StandardCharsets.UTF_8);
-        return write(dir.resolve(name), lacmeConf.toArray(new String[0]));
+        return write(file, l.toArray(new String[0]));
     }
 
     /** lacme-accountd.conf (both implementations read the same keys). */
