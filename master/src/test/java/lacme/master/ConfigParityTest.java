@@ -2,6 +2,7 @@ package lacme.master;
 
 import lacme.master.install.Pem;
 import lacme.master.install.TestCerts;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -164,7 +165,8 @@ class ConfigParityTest {
         r.add(certs("--force", "[a]\n" + ORDERABLE.replace("none", "valid") + "subject = /CN=a.example\n", "--force"));
         r.add(certs("expired renews with min-days 0", "[a]\ncertificate = @DIR@/expired.crt\ncertificate-key = "
                 + "@DIR@/rsa.key\nsubject = /CN=a.example\nmin-days = 0\n"));
-        r.add(differs(certs("unparsable certificate: lacme segfaults, we renew", "[a]\ncertificate = @DIR@/rsa.key\ncertificate-key = @DIR@/rsa.key\n"
+        r.add(differs(certs("unparsable certificate: lacme segfaults, we renew",
+                "[a]\ncertificate = @DIR@/rsa.key\ncertificate-key = @DIR@/rsa.key\n"
                 + "subject = /CN=a.example\n")));
         // CSR settings and identifiers
         r.add(certs("no key", "[a]\ncertificate = @DIR@/none.crt\nsubject = /CN=a.example\n"));
@@ -256,6 +258,13 @@ class ConfigParityTest {
         return dir;
     }
 
+    private static final Map<String, Integer> KINDS = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    @AfterAll
+    static void summary() {
+        System.out.println("ConfigParityTest: rows with the same outcome as Perl lacme 0.8.2: " + KINDS);
+    }
+
     @TestFactory
     Stream<DynamicTest> parityWithPerlLacme() throws Exception {
         List<Row> rows = rows();
@@ -272,6 +281,7 @@ class ConfigParityTest {
                     return;
                 }
                 assertEquals(perl.kind(), ours.kind(), "perl: " + perl + "\nours: " + ours);
+                KINDS.merge(perl.kind(), 1, Integer::sum);
                 if (perl.kind().equals("REJECT")) {
                     assertNamesTheProblem(dir, perl.detail(), ours.detail());
                 } else {
