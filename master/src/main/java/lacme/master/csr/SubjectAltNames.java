@@ -51,7 +51,8 @@ public final class SubjectAltNames {
                 try {
                     out.add(new GeneralName(GeneralName.registeredID, new ASN1ObjectIdentifier(val)));
                 } catch (IllegalArgumentException e) {
-                    throw new CsrException("subjectAltName: bad object identifier '" + val + "' (dotted form expected)");
+                    throw new CsrException("subjectAltName: bad object identifier '" + val
+                            + "' (dotted form expected)");
                 }
             } else if (ConfValue.nameIs(n, "IP")) {
                 byte[] ip = ipAddress(val);

@@ -79,7 +79,8 @@ public final class CertSummary {
             b.append("        Serial Number:").append(serial.signum() < 0 ? " (Negative)" : "").append('\n')
                     .append("            ").append(HexFormat.ofDelimiter(":").formatHex(mag)).append('\n');
         }
-        b.append("        Signature Algorithm: ").append(SIG.getOrDefault(c.getSigAlgOID(), c.getSigAlgOID())).append('\n');
+        b.append("        Signature Algorithm: ").append(SIG.getOrDefault(c.getSigAlgOID(), c.getSigAlgOID()))
+                .append('\n');
         X509CertificateHolder h = holder(c);
         b.append("        Issuer: ").append(name(h.getIssuer())).append('\n');
         b.append("        Validity\n");

@@ -42,7 +42,8 @@ public final class Installer {
         long gid = -1;
         if (owner != null && !owner.isEmpty()) {
             String[] ug = owner.split(":", 2);
-            uid = Passwd.user(ug[0]).map(Passwd.User::uid).orElseThrow(() -> new IOException("getpwnam(" + ug[0] + ")"));
+            uid = Passwd.user(ug[0]).map(Passwd.User::uid)
+                    .orElseThrow(() -> new IOException("getpwnam(" + ug[0] + ")"));
             if (ug.length > 1) {
                 gid = Passwd.gid(ug[1]).orElseThrow(() -> new IOException("getgrnam(" + ug[1] + ")"));
             }
