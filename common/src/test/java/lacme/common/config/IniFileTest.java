@@ -129,6 +129,19 @@ class IniFileTest {
         assertEquals(normalize(expected), normalize(ours), "input: " + text);
     }
 
+    static List<String> debianFiles() {
+        return List.of("/etc/lacme/lacme.conf", "/etc/lacme/lacme-certs.conf", "/etc/lacme/lacme-accountd.conf");
+    }
+
+    /** The configuration files of the Debian package, as installed, read the same by both. */
+    @ParameterizedTest
+    @MethodSource("debianFiles")
+    void debianPackageFilesParseLikePerl(String file) throws Exception {
+        Path p = Path.of(file);
+        Assumptions.assumeTrue(Files.isReadable(p), file + " is not installed");
+        parsesLikePerlConfigTiny(Files.readString(p));
+    }
+
     private static Object normalize(Object o) {
         if (o instanceof Map<?, ?> m) {
             Map<String, Object> t = new TreeMap<>();
