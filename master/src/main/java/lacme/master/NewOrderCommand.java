@@ -208,15 +208,24 @@ final class NewOrderCommand {
         String cert = nonEmpty(w.conf().get("certificate"));
         String certChain = nonEmpty(w.conf().get("certificate-chain"));
         try {
-            if (cert != null) {
-                ctx.log.info("Installing X.509 certificate {}", cert);
-                Installer.install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
-            }
-            if (certChain != null) {
-                ctx.log.info("Installing X.509 certificate chain {}", certChain);
-                Installer.install(Path.of(certChain), full.toString(), mode, owner);
-            }
-        } catch (IOException e) {
+            // under the cleanup's guard: a SIGTERM waits for the install instead of leaving
+            // a temporary file beside the certificate
+            ctx.cleanup.guard(() -> {
+                try {
+                    if (cert != null) {
+                        ctx.log.info("Installing X.509 certificate {}", cert);
+                        Installer.install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
+                    }
+                    if (certChain != null) {
+                        ctx.log.info("Installing X.509 certificate chain {}", certChain);
+                        Installer.install(Path.of(certChain), full.toString(), mode, owner);
+                    }
+                } catch (IOException e) {
+                    throw new Fatal(e.getMessage(), e);
+                }
+                return null;
+            });
+        } catch (Fatal e) {
             ctx.log.error("[{}] Error: Couldn't install X.509 certificate: {}", s, e.getMessage());
             return false;
         }
