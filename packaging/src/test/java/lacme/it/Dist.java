@@ -19,11 +19,7 @@ final class Dist {
     }
 
     static Path root() {
-        String d = System.getProperty("lacme.dist");
-        if (d == null) {
-            throw new IllegalStateException("lacme.dist is not set (run through mvn verify)");
-        }
-        return Path.of(d).toAbsolutePath();
+        return DistTree.root();
     }
 
     static Path lacme() {

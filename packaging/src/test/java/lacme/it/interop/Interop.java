@@ -35,11 +35,7 @@ final class Interop {
 
     /** The assembled distribution tree (packaging/target/dist). */
     static Path dist() {
-        String d = System.getProperty("lacme.dist");
-        if (d == null) {
-            throw new IllegalStateException("lacme.dist is not set (run through mvn verify)");
-        }
-        return Path.of(d).toAbsolutePath();
+        return lacme.it.DistTree.root();
     }
 
     static Path ourLacme() {
