@@ -37,7 +37,10 @@ import java.util.Map;
  * only with --debug).
  */
 public final class ClientMain {
-    /** Orders processed at once; the rest wait in the queue. */
+    /**
+     * Requests (orders) processed at once unless hello's {@code max_parallel} (1 … 16) says
+     * otherwise; the rest wait in the queue.
+     */
     public static final int MAX_PARALLEL = 4;
     /** Our version, from the jar manifest (the build's version) or the fallback. */
     public static final String VERSION = version();
@@ -100,7 +103,8 @@ public final class ClientMain {
                 accountd.getOutputStream(), log)) {
             AcmeClient client = new AcmeClient(conn, conn.key().kid(), challengeDir,
                     Duration.ofSeconds(hello.timeout()), Poller.Clock.SYSTEM);
-            new ControlLoop(cin, cout, new RequestHandler(client, debug), MAX_PARALLEL).run();
+            log.debug("serving requests, at most {} at once", hello.maxParallel());
+            new ControlLoop(cin, cout, new RequestHandler(client, debug), hello.maxParallel()).run();
         } finally {
             accountd.close();
         }
@@ -135,7 +139,7 @@ public final class ClientMain {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("malformed server URL in hello: " + e.getMessage());
         }
-        return new AcmeConnection(Https.build(tls, "lacme-client/" + VERSION, MAX_PARALLEL), server, key);
+        return new AcmeConnection(Https.build(tls, "lacme-client/" + VERSION, hello.maxParallel()), server, key);
     }
 
     /** An exception as one line: its message, or its class when it has none. */

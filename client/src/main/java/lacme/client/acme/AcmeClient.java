@@ -27,7 +27,8 @@ public final class AcmeClient {
 
     /**
      * @param greetingKid the account URL accountd announced (its {@code keyid}), or null
-     * @param timeout     bound on each operation's polling (zero: none)
+     * @param timeout     deadline of each operation (order, account operation, revocation):
+     *                    bounds its polls and retries (zero: none)
      */
     public AcmeClient(AcmeConnection conn, String greetingKid, Path challengeDir, Duration timeout, Poller.Clock clock) {
         this.conn = conn;
@@ -57,14 +58,19 @@ public final class AcmeClient {
         return conn;
     }
 
+    /** A fresh deadline for one operation. */
+    Poller budget() {
+        return new Poller(timeout, clock);
+    }
+
     /**
      * The account URL for {@code kid}-signed requests: accountd's keyid, else a
      * {@code newAccount} lookup with {@code onlyReturnExisting} (once per process).
      */
-    public synchronized String accountUrl() throws AcmeException {
+    public synchronized String accountUrl(Poller budget) throws AcmeException {
         if (kid == null) {
-            AcmeResponse r = conn.post(conn.directory().newAccount(), Map.of("onlyReturnExisting", true), null,
-                    AcmeConnection.JSON);
+            AcmeResponse r = conn.post(conn.directory(budget).newAccount(), Map.of("onlyReturnExisting", true), null,
+                    AcmeConnection.JSON, AcmeConnection.Replay.SAFE, budget);
             URI loc = r.location();
             if (loc == null) {
                 throw new AcmeException("newAccount answered without a Location header");
@@ -78,10 +84,13 @@ public final class AcmeClient {
     /**
      * lacme's {@code account} command: look up (or with {@code register}, create) the
      * account, then update its contacts / deactivate it, or fetch it with POST-as-GET.
+     * newAccount and a contact update are repeated after transient failures (a repetition
+     * changes nothing); a deactivation only when the CA certainly did not act on it.
      */
     public AccountInfo account(boolean register, boolean tosAgreed, boolean deactivate, List<String> contacts)
             throws AcmeException {
-        Directory dir = conn.directory();
+        Poller budget = budget();
+        Directory dir = conn.directory(budget);
         Map<String, Object> req = new LinkedHashMap<>();
         if (!contacts.isEmpty()) {
             req.put("contact", contacts);
@@ -100,7 +109,7 @@ public final class AcmeClient {
         }
         AcmeResponse r;
         try {
-            r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON);
+            r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON, AcmeConnection.Replay.SAFE, budget);
         } catch (AcmeProblemException e) {
             if (e.problem().is("accountDoesNotExist")) {
                 throw new AcmeException(e.getMessage() + "; register it with 'lacme account --register'", e);
@@ -122,10 +131,23 @@ public final class AcmeClient {
         if (deactivate) {
             update.put("status", "deactivated");
         }
-        AcmeResponse a = update.isEmpty()
-                ? conn.postAsGet(loc, loc.toString(), AcmeConnection.JSON)
-                : conn.post(loc, update, loc.toString(), AcmeConnection.JSON);
-        a.json(); // checks the media type and that it is an object
+        AcmeResponse a;
+        try {
+            a = update.isEmpty()
+                    ? conn.postAsGet(loc, loc.toString(), AcmeConnection.JSON, budget)
+                    : conn.post(loc, update, loc.toString(), AcmeConnection.JSON,
+                            deactivate ? AcmeConnection.Replay.IF_NOT_PROCESSED : AcmeConnection.Replay.SAFE, budget);
+        } catch (TransientFailureException e) {
+            if (deactivate && e.mayHaveBeenProcessed()) {
+                throw new AcmeException(e.getMessage() + "; the account may be deactivated already:"
+                        + " 'lacme account' shows its state", e);
+            }
+            throw e;
+        }
+        Map<String, Object> obj = a.json(); // checks the media type and that it is an object
+        if (deactivate) {
+            LOG.info("Account {} is now {}", loc, Problem.clean(String.valueOf(obj.get("status"))));
+        }
         return new AccountInfo(a.text(), loc);
     }
 
@@ -137,12 +159,16 @@ public final class AcmeClient {
     /**
      * Revokes a certificate, as lacme does: signed with the account key ({@code kid}) when
      * the key has an account, else with the JWK (accountd holds the certificate's key).
+     * After a failure that leaves open whether the CA revoked it, the request is sent again
+     * (revocation is final, so this cannot do harm) and an {@code alreadyRevoked} answer to
+     * the repetition counts as success; the same answer to the first attempt stays an error.
      */
     public void revoke(byte[] certDer, Integer reason) throws AcmeException {
-        URI url = conn.directory().revokeCert();
+        Poller budget = budget();
+        URI url = conn.directory(budget).revokeCert();
         String signer;
         try {
-            signer = accountUrl();
+            signer = accountUrl(budget);
         } catch (AcmeProblemException e) {
             LOG.info("no account for this key ({}); signing the revocation with the key itself", e.getMessage());
             signer = null;
@@ -152,6 +178,28 @@ public final class AcmeClient {
         if (reason != null) {
             req.put("reason", reason);
         }
-        conn.post(url, req, signer, AcmeConnection.JSON);
+        for (int attempt = 1;; attempt++) {
+            try {
+                conn.post(url, req, signer, AcmeConnection.JSON, AcmeConnection.Replay.IF_NOT_PROCESSED, budget);
+                return;
+            } catch (TransientFailureException e) {
+                if (!e.mayHaveBeenProcessed() || attempt >= AcmeConnection.MAX_TRANSIENT_TRIES) {
+                    throw e;
+                }
+                LOG.warn("{}; sending the revocation again", e.getMessage());
+                try {
+                    budget.retryPause(AcmeConnection.retryDelay(attempt), e.getMessage());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new AcmeException(e.getMessage() + "; interrupted", ie);
+                }
+            } catch (AcmeProblemException e) {
+                if (attempt > 1 && e.problem().is("alreadyRevoked")) {
+                    LOG.info("the CA reports the certificate revoked: the interrupted attempt took effect");
+                    return;
+                }
+                throw e;
+            }
+        }
     }
 }

@@ -26,13 +26,25 @@ public class AcmeProblemException extends AcmeException {
 
     /** The exception class matching the problem's type. */
     public static AcmeProblemException of(Problem p, AcmeResponse r) {
+        return of(p, r, null);
+    }
+
+    /**
+     * The exception class matching the problem's type; {@code termsOfService} (the
+     * directory's meta.termsOfService, may be null) is named in a userActionRequired error
+     * when the response has no {@code Link: rel="terms-of-service"}.
+     */
+    public static AcmeProblemException of(Problem p, AcmeResponse r, String termsOfService) {
         switch (p.shortType()) {
             case "badNonce":
                 return new BadNonceException(p);
             case "rateLimited":
-                return new RateLimitedException(p, r == null ? null : r.retryAfter().orElse(null));
+                return new RateLimitedException(p, r == null ? null : r.retryAfter().orElse(null),
+                        java.time.Instant.now());
             case "userActionRequired":
-                return new UserActionRequiredException(p, r == null ? null : r.link("terms-of-service"));
+                String tos = r == null ? null : r.link("terms-of-service");
+                return new UserActionRequiredException(p, r == null ? null : r.url(),
+                        tos != null ? tos : termsOfService);
             default:
                 return new AcmeProblemException(p);
         }

@@ -7,17 +7,29 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * One certificate order, RFC 8555 §7.4: newOrder, answer every pending http-01 challenge
  * (all before polling, so validations run in parallel), poll the order until ready,
  * finalize with the master's CSR, poll until valid, download the chain and its
- * alternates. The challenge files are removed whatever the outcome.
+ * alternates. The challenge files are removed whatever the outcome. One {@link Poller}
+ * (the {@code timeout}) bounds every wait of the order, polls and retries alike.
+ *
+ * <p>Transient failures (see {@link AcmeConnection}): fetches are repeated by the
+ * connection. A challenge answer or a finalize that failed in a way that leaves open
+ * whether the CA acted on it is not replayed blindly: the authorization (resp. the order)
+ * is read first, and the request is sent again only while it still shows the challenge
+ * {@code pending} (resp. the order {@code ready}); otherwise the order proceeds from the
+ * state read. newOrder itself is never repeated after such a failure. An alternate chain
+ * that cannot be downloaded is skipped with a warning: the certificate is issued, and the
+ * chain the CA offers first is enough.
  */
 final class OrderProcess {
     private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
@@ -26,6 +38,10 @@ final class OrderProcess {
     private final AcmeConnection conn;
     private final Poller poller;
     private final Path challengeDir;
+    /** Times a challenge answer or finalize is sent after its state was read again. */
+    static final int MAX_RECOVERIES = 3;
+    /** Alternate chains downloaded at most (Let's Encrypt offers one or two). */
+    static final int MAX_ALTERNATES = 8;
     private String kid;
     private String label;
 
@@ -42,7 +58,7 @@ final class OrderProcess {
             throw new AcmeException("order without identifiers");
         }
         label = ids.stream().map(Object::toString).collect(Collectors.joining(", "));
-        kid = client.accountUrl();
+        kid = client.accountUrl(poller);
         List<Map<String, Object>> idents = new ArrayList<>();
         for (AcmeClient.Identifier i : ids) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -50,7 +66,8 @@ final class OrderProcess {
             m.put("value", i.value());
             idents.add(m);
         }
-        AcmeResponse r = conn.post(conn.directory().newOrder(), Map.of("identifiers", idents), kid, AcmeConnection.JSON);
+        AcmeResponse r = conn.post(conn.directory(poller).newOrder(), Map.of("identifiers", idents), kid,
+                AcmeConnection.JSON, AcmeConnection.Replay.IF_NOT_PROCESSED, poller);
         URI location = r.location();
         if (location == null) {
             throw new AcmeException("newOrder answered without a Location header");
@@ -64,8 +81,7 @@ final class OrderProcess {
             order = awaitOrder(order, null, Status.PENDING, "the challenges of " + label);
             AcmeResponse last = null;
             if (order.status() == Status.READY) {
-                String csr = Base64.getUrlEncoder().withoutPadding().encodeToString(csrDer);
-                last = conn.post(order.finalizeUrl(), Map.of("csr", csr), kid, AcmeConnection.JSON);
+                last = finalizeOrder(order, csrDer);
                 order = Order.parse(location, last.json());
             }
             order = awaitOrder(order, last, Status.PROCESSING, "the certificate for " + label);
@@ -76,10 +92,68 @@ final class OrderProcess {
         return download(order.certificate());
     }
 
+    /**
+     * Finalizes a ready order; returns the response that tells the order's state (the
+     * finalize answer, or the order as read after an interrupted finalize).
+     */
+    private AcmeResponse finalizeOrder(Order order, byte[] csrDer) throws AcmeException {
+        String csr = Base64.getUrlEncoder().withoutPadding().encodeToString(csrDer);
+        for (int round = 1;; round++) {
+            try {
+                return conn.post(order.finalizeUrl(), Map.of("csr", csr), kid, AcmeConnection.JSON,
+                        AcmeConnection.Replay.IF_NOT_PROCESSED, poller);
+            } catch (TransientFailureException e) {
+                if (!e.mayHaveBeenProcessed() || round > MAX_RECOVERIES) {
+                    throw e;
+                }
+                LOG.warn("finalize of the order for {}: {}; reading the order's state", label, e.getMessage());
+                AcmeResponse now = conn.postAsGet(order.location(), kid, AcmeConnection.JSON, poller);
+                Order o = Order.parse(order.location(), now.json());
+                if (o.status() != Status.READY) {
+                    LOG.info("the order for {} is {}: the finalize took effect", label, o.status().json());
+                    return now;
+                }
+                LOG.info("the order for {} is still ready: finalizing it again", label);
+            }
+        }
+    }
+
+    /**
+     * Answers one challenge. After a failure that leaves open whether the CA took the
+     * answer, the authorization is read: the answer is sent again only while the challenge
+     * is still pending.
+     */
+    private void answer(URI authorization, Challenge c) throws AcmeException {
+        for (int round = 1;; round++) {
+            try {
+                conn.post(c.url(), Map.of(), kid, AcmeConnection.JSON, AcmeConnection.Replay.IF_NOT_PROCESSED, poller);
+                return;
+            } catch (TransientFailureException e) {
+                if (!e.mayHaveBeenProcessed() || round > MAX_RECOVERIES) {
+                    throw e;
+                }
+                LOG.warn("answer to {}: {}; reading the authorization's state", c.url(), e.getMessage());
+                Authorization a = fetchAuthorization(authorization);
+                Challenge now = null;
+                for (Challenge x : a.challenges()) {
+                    if (c.url().equals(x.url())) {
+                        now = x;
+                    }
+                }
+                if (a.status() != Status.PENDING || now == null || now.status() != Status.PENDING) {
+                    LOG.info("{} is {} (challenge {}): the answer took effect", a.identifier(), a.status().json(),
+                            now == null ? "gone" : now.status().json());
+                    return;
+                }
+                LOG.info("the challenge for {} is still pending: answering it again", a.identifier());
+            }
+        }
+    }
+
     /** Fetches every authorization, writes the files of the pending ones, then answers them all. */
     private void answerChallenges(Order order, ChallengeFiles files) throws AcmeException {
         String thumbprint = conn.key().thumbprint();
-        List<Challenge> answer = new ArrayList<>();
+        List<Map.Entry<URI, Challenge>> answer = new ArrayList<>();
         for (URI url : order.authorizations()) {
             Authorization a = fetchAuthorization(url);
             switch (a.status()) {
@@ -93,20 +167,20 @@ final class OrderProcess {
                     }
                     if (c.status() == Status.PENDING) {
                         files.write(c.token(), c.keyAuthorization(thumbprint));
-                        answer.add(c);
+                        answer.add(Map.entry(url, c));
                     }
                     break;
                 default:
                     throw new AcmeException(a.failure());
             }
         }
-        for (Challenge c : answer) {
-            conn.post(c.url(), Map.of(), kid, AcmeConnection.JSON);
+        for (Map.Entry<URI, Challenge> c : answer) {
+            answer(c.getKey(), c.getValue());
         }
     }
 
     private Authorization fetchAuthorization(URI url) throws AcmeException {
-        return Authorization.parse(url, conn.postAsGet(url, kid, AcmeConnection.JSON).json());
+        return Authorization.parse(url, conn.postAsGet(url, kid, AcmeConnection.JSON, poller).json());
     }
 
     /**
@@ -117,7 +191,7 @@ final class OrderProcess {
             throws AcmeException, InterruptedException {
         while (order.status() == waitingState || order.status() == Status.UNKNOWN) {
             poller.pause(last == null ? Optional.empty() : last.retryAfter(), what);
-            last = conn.postAsGet(order.location(), kid, AcmeConnection.JSON);
+            last = conn.postAsGet(order.location(), kid, AcmeConnection.JSON, poller);
             order = Order.parse(order.location(), last.json());
         }
         return order;
@@ -142,12 +216,36 @@ final class OrderProcess {
         return new AcmeException(sb.toString());
     }
 
-    private AcmeClient.IssuedChain download(URI certificate) throws AcmeException {
-        AcmeResponse r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN);
+    /**
+     * Downloads the chain, waiting while the CA answers 202 Accepted (as lacme does), and the
+     * alternate chains it links to ({@code Link: rel="alternate"}, RFC 8555 §7.4.2): each
+     * at most once, at most {@link #MAX_ALTERNATES}, and one that fails is skipped.
+     */
+    private AcmeClient.IssuedChain download(URI certificate) throws AcmeException, InterruptedException {
+        AcmeResponse r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN, poller);
+        while (r.status() == 202) {
+            poller.pause(r.retryAfter(), "the certificate for " + label);
+            r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN, poller);
+        }
         String chain = pem(r);
         List<String> alternates = new ArrayList<>();
+        Set<URI> seen = new HashSet<>(List.of(certificate));
         for (URI alt : r.links("alternate")) {
-            alternates.add(pem(conn.postAsGet(alt, kid, AcmeConnection.PEM_CHAIN)));
+            if (!seen.add(alt)) {
+                continue;
+            }
+            if (alternates.size() >= MAX_ALTERNATES) {
+                LOG.warn("the CA offers more than {} alternate chains for {}; ignoring the rest", MAX_ALTERNATES, label);
+                break;
+            }
+            try {
+                String p = pem(conn.postAsGet(alt, kid, AcmeConnection.PEM_CHAIN, poller));
+                if (!p.equals(chain) && !alternates.contains(p)) {
+                    alternates.add(p);
+                }
+            } catch (AcmeException e) {
+                LOG.warn("alternate chain {} for {} skipped: {}", alt, label, e.getMessage());
+            }
         }
         LOG.debug("certificate for {} downloaded ({} alternate chains)", label, alternates.size());
         return new AcmeClient.IssuedChain(chain, alternates);

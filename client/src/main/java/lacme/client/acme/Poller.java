@@ -12,7 +12,11 @@ import java.util.Optional;
  * to give up. The CA's {@code Retry-After} wins (RFC 8555 §8.2: seconds or an HTTP date);
  * without it the delay grows from {@link #INITIAL} by doubling up to {@link #MAX}, so a
  * fast CA answers within a fraction of a second and a slow one is not hammered. One poller
- * covers a whole operation: {@code timeout} (0 = none) bounds the sum of all its waits.
+ * covers a whole operation (an order, an account operation, a revocation): {@code timeout}
+ * (0 = none) is its deadline, counted from its creation, and bounds every wait of it — the
+ * polls, and the waits before {@link AcmeConnection} repeats a request after a transient
+ * failure ({@link #retryPause}) — and limits how long a single response is waited for
+ * ({@link #responseTimeout}).
  */
 public final class Poller {
     /** First delay without Retry-After. */
@@ -47,11 +51,61 @@ public final class Poller {
     private final long start;
     private int attempt;
 
+    /** Shortest time a single response is waited for, even when the deadline is nearer. */
+    public static final Duration MIN_RESPONSE_TIMEOUT = Duration.ofSeconds(5);
+
     /** A poller whose waits end after {@code timeout} (zero or negative: never). */
     public Poller(Duration timeout, Clock clock) {
         this.timeout = timeout;
         this.clock = clock;
         this.start = clock.nanoTime();
+    }
+
+    /** A poller without deadline on the real clock (for requests outside any operation). */
+    public static Poller unbounded() {
+        return new Poller(Duration.ZERO, Clock.SYSTEM);
+    }
+
+    private boolean bounded() {
+        return !timeout.isZero() && !timeout.isNegative();
+    }
+
+    /** The time left before the deadline (possibly negative), or empty without deadline. */
+    public Optional<Duration> remaining() {
+        if (!bounded()) {
+            return Optional.empty();
+        }
+        return Optional.of(timeout.minus(Duration.ofNanos(clock.nanoTime() - start)));
+    }
+
+    /**
+     * How long one response may be waited for: the time left before the deadline, but at
+     * least {@link #MIN_RESPONSE_TIMEOUT} and at most {@code max}; {@code max} without deadline.
+     */
+    public Duration responseTimeout(Duration max) {
+        Duration d = remaining().orElse(max);
+        if (d.compareTo(MIN_RESPONSE_TIMEOUT) < 0) {
+            d = MIN_RESPONSE_TIMEOUT;
+        }
+        return d.compareTo(max) > 0 ? max : d;
+    }
+
+    /**
+     * Sleeps {@code delay} before a request is sent again after a transient failure
+     * ({@code what} says which, for the error), without counting as a poll.
+     *
+     * @throws AcmeException when the wait would pass the deadline
+     */
+    public void retryPause(Duration delay, String what) throws AcmeException, InterruptedException {
+        Duration d = delay.compareTo(FLOOR) < 0 ? FLOOR : delay;
+        if (bounded()) {
+            Duration elapsed = Duration.ofNanos(clock.nanoTime() - start);
+            if (elapsed.plus(d).compareTo(timeout) > 0) {
+                throw new AcmeException(what + "; timeout (" + timeout.toSeconds()
+                        + " s) exceeded before it could be retried (in " + Math.max(1, d.toSeconds()) + " s)");
+            }
+        }
+        clock.sleep(d);
     }
 
     /** The delay before poll number {@code attempt} (0-based) without Retry-After. */

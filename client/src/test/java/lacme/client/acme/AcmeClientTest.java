@@ -77,7 +77,7 @@ class AcmeClientTest {
         ca.on("POST", "/cert/1", pem("chain.pem")
                 .header("Link", "<" + FakeCa.BASE + "/cert/1/alt>;rel=\"alternate\", <" + FakeCa.BASE
                         + "/dir>;rel=\"index\""));
-        ca.on("POST", "/cert/1/alt", pem("chain.pem"));
+        ca.on("POST", "/cert/1/alt", pem("chain-alt.pem"));
         List<String> atAnswer = new ArrayList<>();
         ca.onRequest = s -> {
             if (s.path().equals("/chall/b")) {
@@ -239,7 +239,9 @@ class AcmeClientTest {
         RateLimitedException e = assertThrows(RateLimitedException.class,
                 () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertEquals(Duration.ofHours(1), e.retryAfter());
-        assertTrue(e.getMessage().endsWith("(HTTP 429); try again in 3600 s or later"), e.getMessage());
+        assertTrue(e.getMessage().matches(".*\\(HTTP 429\\); do not try again before \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"
+                + " \\(in 3600 s, about 1 h 0 min\\)"), e.getMessage());
+        assertEquals(1, ca.to("/new-order").size(), "rateLimited is not retried");
     }
 
     @Test
@@ -250,6 +252,60 @@ class AcmeClientTest {
                 () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertTrue(e.getMessage().contains("; visit https://ca.test/agree?token=W8Ih3PswD-8; terms of service:"
                 + " https://ca.test/tos-v2.pdf (agree with 'lacme account --tos-agreed')"), e.getMessage());
+    }
+
+    @Test
+    void userActionRequiredWithoutLinkNamesTheDirectoryTerms() throws Exception {
+        ca.on("POST", "/new-order", problem(403, "problem-user-action.json"));
+        AcmeException e = assertThrows(UserActionRequiredException.class,
+                () -> client(Duration.ofSeconds(30)).order(AB, CSR));
+        assertTrue(e.getMessage().endsWith("; visit https://ca.test/agree?token=W8Ih3PswD-8; terms of service:"
+                + " https://ca.test/tos.pdf (agree with 'lacme account --tos-agreed')"), e.getMessage());
+    }
+
+    @Test
+    void certificateNotYetAvailableIsPolled() throws Exception {
+        newOrder("order-valid.json");
+        ca.on("POST", "/cert/1", new FakeCa.Resp(202, null, "", Map.of("Retry-After", "3")), pem("chain.pem"));
+        AcmeClient.IssuedChain c = client(Duration.ofSeconds(30)).order(AB, CSR);
+        assertTrue(c.chain().contains("BEGIN CERTIFICATE"));
+        assertEquals(2, ca.to("/cert/1").size());
+        assertEquals(List.of(Duration.ofSeconds(3)), clock.sleeps);
+    }
+
+    @Test
+    void alternateChainsAreOfferedOnceEachAndAFailingOneIsSkipped() throws Exception {
+        newOrder("order-valid.json");
+        String b = FakeCa.BASE;
+        ca.on("POST", "/cert/1", pem("chain.pem").header("Link", "<" + b + "/cert/1/alt1>;rel=\"alternate\", <"
+                + b + "/cert/1/alt1>;rel=alternate, <" + b + "/cert/1/gone>;rel=\"alternate\", </cert/1/same>;"
+                + " rel=\"alternate\", <" + b + "/cert/1>;rel=\"alternate\", <" + b + "/dir>;rel=\"index\""));
+        ca.on("POST", "/cert/1/alt1", pem("chain-alt.pem"));
+        ca.on("POST", "/cert/1/gone", problem(404, "problem-account-does-not-exist.json"));
+        ca.on("POST", "/cert/1/same", pem("chain.pem"));
+        AcmeClient.IssuedChain c = client(Duration.ofSeconds(30)).order(AB, CSR);
+        assertEquals(FakeCa.fixture("chain.pem"), c.chain());
+        assertEquals(List.of(FakeCa.fixture("chain-alt.pem")), c.alternates(),
+                "duplicate links fetched once, the failing one skipped, copies of the main chain dropped");
+        assertEquals(1, ca.to("/cert/1/alt1").size());
+        assertEquals(1, ca.to("/cert/1").size(), "a self link is not fetched again");
+    }
+
+    @Test
+    void alternateChainsAreBounded() throws Exception {
+        newOrder("order-valid.json");
+        StringBuilder links = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            links.append(i == 0 ? "" : ", ").append("<").append(FakeCa.BASE).append("/alt/").append(i)
+                    .append(">;rel=\"alternate\"");
+            ca.on("POST", "/alt/" + i, new FakeCa.Resp(200, AcmeConnection.PEM_CHAIN,
+                    FakeCa.fixture("chain-alt.pem") + "\n".repeat(i + 1), Map.of()));
+        }
+        ca.on("POST", "/cert/1", pem("chain.pem").header("Link", links.toString()));
+        AcmeClient.IssuedChain c = client(Duration.ofSeconds(30)).order(AB, CSR);
+        assertEquals(OrderProcess.MAX_ALTERNATES, c.alternates().size());
+        assertEquals(OrderProcess.MAX_ALTERNATES + 1, ca.seen.stream().filter(s -> s.path().startsWith("/alt/")
+                || s.path().equals("/cert/1")).count());
     }
 
     @Test

@@ -44,13 +44,37 @@ import java.util.function.Consumer;
 final class FakeCa extends CloseableHttpClient {
     static final String BASE = "https://ca.test";
 
-    /** One scripted answer. */
-    record Resp(int status, String contentType, String body, Map<String, String> headers) {
+    /**
+     * One scripted answer, or a failure: {@code error} is thrown instead of answering —
+     * before the request reaches the CA when {@code beforeReceipt} (a connection failure:
+     * not recorded, nonce not spent), else after it was received and recorded.
+     */
+    record Resp(int status, String contentType, String body, Map<String, String> headers, IOException error,
+            boolean beforeReceipt) {
+        Resp(int status, String contentType, String body, Map<String, String> headers) {
+            this(status, contentType, body, headers, null, false);
+        }
+
         Resp header(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Resp(status, contentType, body, h);
+            return new Resp(status, contentType, body, h, error, beforeReceipt);
         }
+    }
+
+    /** The connection fails before the request is sent (e.g. {@link java.net.ConnectException}). */
+    static Resp unreachable(IOException e) {
+        return new Resp(0, null, "", Map.of(), e, true);
+    }
+
+    /** The request reaches the CA, then the connection fails (no or a cut response). */
+    static Resp cut(IOException e) {
+        return new Resp(0, null, "", Map.of(), e, false);
+    }
+
+    /** A bare status without body. */
+    static Resp status(int status) {
+        return new Resp(status, null, "", Map.of());
     }
 
     /** One request as the CA saw it. */
@@ -63,6 +87,12 @@ final class FakeCa extends CloseableHttpClient {
     final RSAKey key;
     private int nonceCounter;
     Consumer<Seen> onRequest = s -> { };
+    /** Answers computed per request, outside the CA's lock (null: use the script). */
+    volatile java.util.function.Function<Seen, Resp> responder;
+    /** Requests that failed before reaching the CA, as "METHOD path". */
+    final List<String> unreached = new ArrayList<>();
+    /** The response timeout each request was sent with, in order. */
+    final List<Duration> responseTimeouts = new ArrayList<>();
 
     FakeCa() throws JOSEException {
         key = new RSAKeyGenerator(2048).generate();
@@ -103,6 +133,12 @@ final class FakeCa extends CloseableHttpClient {
         return this;
     }
 
+    /** Replaces the answers for (method, path). */
+    FakeCa replace(String method, String path, Resp... answers) {
+        script.put(method + " " + path, new ArrayDeque<>(List.of(answers)));
+        return this;
+    }
+
     /** Requests to {@code path} (any method). */
     List<Seen> to(String path) {
         List<Seen> out = new ArrayList<>();
@@ -115,8 +151,44 @@ final class FakeCa extends CloseableHttpClient {
     }
 
     @Override
-    protected synchronized CloseableHttpResponse doExecute(HttpHost target, ClassicHttpRequest request,
-            HttpContext context) throws IOException {
+    protected CloseableHttpResponse doExecute(HttpHost target, ClassicHttpRequest request, HttpContext context)
+            throws IOException {
+        Seen s;
+        synchronized (this) {
+            s = receive(request, context);
+        }
+        Resp r = null;
+        java.util.function.Function<Seen, Resp> dyn = responder;
+        if (dyn != null && s != null) {
+            r = dyn.apply(s);
+        }
+        synchronized (this) {
+            if (s == null) {
+                return respond(new Resp(200, null, "", Map.of()));
+            }
+            if (r == null) {
+                r = next(s.method + " " + s.path);
+                if (r == null) {
+                    throw new AssertionError("unscripted request " + s.method + " " + s.path);
+                }
+            }
+            if (r.error != null) {
+                throw r.error;
+            }
+            return respond(r);
+        }
+    }
+
+    private Resp next(String key) {
+        Deque<Resp> q = script.get(key);
+        if (q == null || q.isEmpty()) {
+            return null;
+        }
+        return q.size() > 1 ? q.poll() : q.peek();
+    }
+
+    /** Checks and records one request; null for an unscripted HEAD /nonce (answered 200 with a nonce). */
+    private Seen receive(ClassicHttpRequest request, HttpContext context) throws IOException {
         String method = request.getMethod();
         URI uri;
         try {
@@ -125,10 +197,22 @@ final class FakeCa extends CloseableHttpClient {
             throw new IOException(e);
         }
         String path = uri.getPath();
+        Deque<Resp> q = script.get(method + " " + path);
+        if (q != null && !q.isEmpty() && q.peek().beforeReceipt) {
+            Resp r = q.size() > 1 ? q.poll() : q.peek();
+            unreached.add(method + " " + path);
+            throw r.error;
+        }
+        if (context != null) {
+            var rc = org.apache.hc.client5.http.protocol.HttpClientContext.castOrCreate(context).getRequestConfig();
+            if (rc != null && rc.getResponseTimeout() != null) {
+                responseTimeouts.add(Duration.ofMillis(rc.getResponseTimeout().toMilliseconds()));
+            }
+        }
         Map<String, Object> header = null;
         String payload = null;
-        if (method.equals("HEAD") && path.equals("/nonce")) {
-            return respond(new Resp(200, null, "", Map.of()));
+        if (method.equals("HEAD") && path.equals("/nonce") && q == null) {
+            return null;
         }
         if (method.equals("POST")) {
             try {
@@ -156,11 +240,7 @@ final class FakeCa extends CloseableHttpClient {
         Seen s = new Seen(method, path, header, payload);
         seen.add(s);
         onRequest.accept(s);
-        Deque<Resp> q = script.get(method + " " + path);
-        if (q == null || q.isEmpty()) {
-            throw new AssertionError("unscripted request " + method + " " + path);
-        }
-        return respond(q.size() > 1 ? q.poll() : q.peek());
+        return s;
     }
 
     private CloseableHttpResponse respond(Resp r) {

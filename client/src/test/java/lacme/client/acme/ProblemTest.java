@@ -54,7 +54,8 @@ class ProblemTest {
     @Test
     void rateLimitWithoutRetryAfterStillAdvises() {
         AcmeException e = exception(429, "problem-rate-limited.json");
-        assertTrue(e.getMessage().endsWith("; wait before trying again (see the CA's rate limit documentation)"));
+        assertTrue(e.getMessage().endsWith("; wait before trying again (the CA sent no Retry-After; see its rate limit"
+                + " documentation)"), e.getMessage());
         assertNull(((RateLimitedException) e).retryAfter());
     }
 
@@ -64,6 +65,54 @@ class ProblemTest {
                 java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(10));
         RateLimitedException e = (RateLimitedException) exception(429, "problem-rate-limited.json", "Retry-After", date);
         assertTrue(e.retryAfter().toSeconds() > 500 && e.retryAfter().toSeconds() <= 600);
+    }
+
+    @Test
+    void rateLimitNamesTheTimeThePageAndEachLimitedIdentifier() {
+        RateLimitedException e = (RateLimitedException) exception(429, "problem-rate-limited-subproblems.json",
+                "Retry-After", "5400");
+        String m = e.getMessage();
+        assertTrue(m.startsWith("urn:ietf:params:acme:error:rateLimited: Error creating new order :: too many new"
+                + " orders recently (HTTP 429)"
+                + " [dns:a.example: urn:ietf:params:acme:error:rateLimited: too many certificates for registered domain]"
+                + " [dns:b.example: urn:ietf:params:acme:error:rateLimited: too many failed authorizations];"
+                + " do not try again before "), m);
+        assertTrue(m.endsWith("(in 5400 s, about 1 h 30 min); details: https://ca.test/docs/rate-limits#new-orders"), m);
+        assertEquals(java.time.Duration.ofMinutes(90), e.retryAfter());
+    }
+
+    @Test
+    void rateLimitTimeIsTheAnswerTimePlusRetryAfter() {
+        Problem p = Problem.parse(Map.of("type", Problem.ACME_PREFIX + "rateLimited", "detail", "slow down"));
+        RateLimitedException e = new RateLimitedException(p, java.time.Duration.ofSeconds(90),
+                java.time.Instant.parse("2026-03-01T12:00:00.700Z"));
+        assertEquals("urn:ietf:params:acme:error:rateLimited: slow down; do not try again before 2026-03-01T12:01:30Z"
+                + " (in 90 s)", e.getMessage());
+    }
+
+    @Test
+    void userActionRequiredResolvesARelativeInstance() {
+        AcmeException e = exception(403, "problem-user-action-relative.json");
+        assertTrue(e.getMessage().endsWith("(HTTP 403); visit https://ca.test/agree?token=rel-1"), e.getMessage());
+    }
+
+    @Test
+    void userActionRequiredWithoutPageOrTermsStillSaysWhatToDo() {
+        AcmeException e = exception(403, "problem-user-action-bare.json");
+        assertEquals("urn:ietf:params:acme:error:userActionRequired: Account needs attention (HTTP 403); the CA"
+                + " requires an action on its website before it serves this account again (new terms of service:"
+                + " agree with 'lacme account --tos-agreed')", e.getMessage());
+    }
+
+    @Test
+    void userActionRequiredFallsBackToTheDirectoryTerms() {
+        AcmeException e = AcmeConnection.failure(response(403, "problem-user-action-bare.json"), "POST",
+                "https://ca.test/tos.pdf");
+        assertTrue(e.getMessage().endsWith("(HTTP 403); terms of service: https://ca.test/tos.pdf (agree with"
+                + " 'lacme account --tos-agreed')"), e.getMessage());
+        AcmeException linked = AcmeConnection.failure(response(403, "problem-user-action-bare.json", "Link",
+                "<https://ca.test/tos-v3.pdf>;rel=\"terms-of-service\""), "POST", "https://ca.test/tos.pdf");
+        assertTrue(linked.getMessage().contains("terms of service: https://ca.test/tos-v3.pdf"), "the Link wins");
     }
 
     @Test
