@@ -1,5 +1,6 @@
 package lacme.accountd;
 
+import lacme.common.io.Errno;
 import lacme.common.log.Logging;
 import org.slf4j.Logger;
 
@@ -47,7 +48,7 @@ public final class AccountLog {
             file = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new AccountdException("Can't open " + path + ": " + Errors.reason(e));
+            throw new AccountdException("Can't open " + path + ": " + Errno.reason(e));
         }
     }
 
@@ -92,7 +93,7 @@ public final class AccountLog {
             file.write(line.getBytes(StandardCharsets.UTF_8));
             file.flush();
         } catch (IOException e) {
-            logger.warn("can't write to the log file: " + Errors.reason(e));
+            logger.warn("can't write to the log file: " + Errno.reason(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package lacme.accountd;
 
+import lacme.common.io.Errno;
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -85,7 +86,7 @@ public final class KeyLoader {
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new AccountdException("Can't open " + file + ": " + Errors.reason(e), e);
+            throw new AccountdException("Can't open " + file + ": " + Errno.reason(e), e);
         }
     }
 
@@ -108,7 +109,7 @@ public final class KeyLoader {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new AccountdException("Can't run " + cmd.get(0) + ": " + Errors.reason(e), e);
+            throw new AccountdException("Can't run " + cmd.get(0) + ": " + Errno.reason(e), e);
         }
         byte[] out;
         try (InputStream in = p.getInputStream()) {
@@ -120,7 +121,7 @@ public final class KeyLoader {
                 throw new AccountdException(cmd.get(0) + " exited with value " + rc);
             }
         } catch (IOException e) {
-            throw new AccountdException("Can't read from " + cmd.get(0) + ": " + Errors.reason(e), e);
+            throw new AccountdException("Can't read from " + cmd.get(0) + ": " + Errno.reason(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroy();

@@ -1,5 +1,6 @@
 package lacme.accountd;
 
+import lacme.common.io.Errno;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -67,7 +68,7 @@ public final class SocketServer implements Closeable {
         try {
             mode = (Integer) Files.getAttribute(dir, "unix:mode");
         } catch (IOException e) {
-            throw new AccountdException("stat(" + dir + "): " + Errors.reason(e), e);
+            throw new AccountdException("stat(" + dir + "): " + Errno.reason(e), e);
         }
         if ((mode & 0022) != 0) {
             throw new AccountdException("Insecure permissions on " + dir);
@@ -81,7 +82,7 @@ public final class SocketServer implements Closeable {
             priv = Files.createDirectory(dir.resolve(".lacme-" + randomSuffix()),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
-            throw new AccountdException("Can't create a directory in " + dir + ": " + Errors.reason(e), e);
+            throw new AccountdException("Can't create a directory in " + dir + ": " + Errno.reason(e), e);
         }
         SocketServer s = new SocketServer(path, priv, log);
         Runtime.getRuntime().addShutdownHook(new Thread(s::close, "lacme-accountd-cleanup"));
@@ -97,7 +98,7 @@ public final class SocketServer implements Closeable {
             throw new AccountdException("Can't bind to " + path + ": File exists (is lacme-accountd running?)", e);
         } catch (IOException e) {
             s.close();
-            throw new AccountdException("Can't bind to " + path + ": " + Errors.reason(e), e);
+            throw new AccountdException("Can't bind to " + path + ": " + Errno.reason(e), e);
         }
         return s;
     }
@@ -191,14 +192,14 @@ public final class SocketServer implements Closeable {
             }
         } catch (IOException e) {
             if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                log.info("Error: unlink(" + path + "): " + Errors.reason(e));
+                log.info("Error: unlink(" + path + "): " + Errno.reason(e));
             }
         }
         try {
             Files.deleteIfExists(boundPath);
             Files.deleteIfExists(privateDir);
         } catch (IOException e) {
-            log.info("Error: can't remove " + privateDir + ": " + Errors.reason(e));
+            log.info("Error: can't remove " + privateDir + ": " + Errno.reason(e));
         }
     }
 

@@ -1,5 +1,7 @@
 package lacme.accountd;
 
+import lacme.common.io.Errno;
+
 import java.io.ByteArrayOutputStream;
 import java.io.Console;
 import java.io.File;
@@ -52,7 +54,7 @@ final class TerminalPassphrase implements KeyLoader.Passphrase {
             }
         } catch (IOException e) {
             throw new AccountdException(name + ": the key is encrypted and there is no terminal to ask for "
-                    + "its passphrase (" + Errors.reason(e) + ")", e);
+                    + "its passphrase (" + Errno.reason(e) + ")", e);
         }
     }
 

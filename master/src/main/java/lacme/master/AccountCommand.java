@@ -1,5 +1,7 @@
 package lacme.master;
 
+import static lacme.common.io.Errno.reason;
+
 import lacme.common.proto.ControlCodec;
 import lacme.master.install.CertSummary;
 import lacme.master.install.Pem;
@@ -98,15 +100,5 @@ final class AccountCommand {
             }
         }
         return rv;
-    }
-
-    private static String reason(Exception e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "No such file or directory";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "Permission denied";
-        }
-        return e.getMessage();
     }
 }

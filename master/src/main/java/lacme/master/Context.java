@@ -75,7 +75,7 @@ public final class Context {
     /** Obtains the accountd connection (spawned or connected) — before the client exists. */
     AccountdLink accountd() throws Fatal {
         if (conf.accountd() != null) {
-            return AccountdLink.spawn(conf.accountd(), debug, spawner, cleanup, log);
+            return AccountdLink.spawn(conf.accountd(), debug, spawner, log);
         }
         String socket = socketOption != null ? socketOption : conf.client().get("socket");
         return AccountdLink.connect(socket, sp, cleanup);
@@ -83,6 +83,6 @@ public final class Context {
 
     /** Starts the one client process of this run. */
     ClientSession client(Map<String, Object> hello, AccountdLink accountd, Path cwd) throws Fatal {
-        return ClientSession.start(conf.client(), hello, accountd, cwd, debug, spawner, cleanup);
+        return ClientSession.start(conf.client(), hello, accountd, cwd, debug, spawner);
     }
 }

@@ -1,16 +1,15 @@
 package lacme.master.config;
 
+import static lacme.common.io.Errno.reason;
+
 import lacme.common.config.ConfigException;
 import lacme.common.config.IniFile;
 import lacme.common.config.Specifiers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,19 +138,5 @@ public final class CertConf {
             d = d.substring(0, d.length() - 1);
         }
         return d.isEmpty() ? "/" : d;
-    }
-
-    /** strerror-like text for an I/O failure. */
-    public static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "No such file or directory";
-        }
-        if (e instanceof NotDirectoryException) {
-            return "Not a directory";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "Permission denied";
-        }
-        return e.getMessage();
     }
 }

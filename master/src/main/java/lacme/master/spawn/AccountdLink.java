@@ -1,19 +1,19 @@
 package lacme.master.spawn;
 
+import static lacme.common.io.Errno.reason;
+
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketPair;
 import org.slf4j.Logger;
 
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,30 +53,16 @@ public final class AccountdLink {
      * runs as (e.g. {@code ssh -T %u@keyhost lacme-accountd}); GPG_TTY is passed on so that a
      * gpg-encrypted account key can ask for its passphrase.
      */
-    public static AccountdLink spawn(Map<String, String> conf, boolean debug, Spawner spawner, Cleanup cleanup,
-                                     Logger log) throws Fatal {
+    public static AccountdLink spawn(Map<String, String> conf, boolean debug, Spawner spawner, Logger log) throws Fatal {
         if (!conf.get("privkey").isEmpty()) {
             log.warn("Setting 'privkey' in lacme.conf's [accountd] section is deprecated; "
                     + "set it in lacme-accountd.conf instead");
         }
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
         List<String> argv = argv(conf, drop.specifiers(), debug);
-        AFUNIXSocketPair<AFUNIXSocketChannel> pair;
-        try {
-            pair = AFUNIXSocketPair.open();
-        } catch (IOException e) {
-            throw new Fatal("socketpair: " + e.getMessage());
-        }
-        AFUNIXSocketChannel mine = pair.getSocket1();
-        AFUNIXSocketChannel theirs = pair.getSocket2();
-        cleanup.add(() -> closeIfOpen(mine));
         String gpgTty = System.getenv("GPG_TTY");
-        try (Fds.Duplex stdio = Fds.duplex(theirs.getFileDescriptor())) {
-            spawner.start("lacme-accountd", drop, argv, gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty),
-                    Path.of("/"), stdio.in, stdio.out);
-        } catch (IOException e) {
-            throw new Fatal("Couldn't pass a socket to lacme-accountd: " + e.getMessage());
-        }
+        AFUNIXSocketChannel mine = spawner.startOnSocketpair("lacme-accountd", drop, argv,
+                gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/")).mine();
         return new AccountdLink(mine);
     }
 
@@ -150,9 +136,5 @@ public final class AccountdLink {
         if (ch.getFileDescriptor().valid()) {
             ch.close();
         }
-    }
-
-    private static String reason(IOException e) {
-        return e instanceof NoSuchFileException ? "No such file or directory" : e.getMessage();
     }
 }

@@ -3,10 +3,8 @@ package lacme.master.spawn;
 import lacme.common.json.Json;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
-import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketPair;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,27 +46,15 @@ public final class ClientSession implements AutoCloseable {
      */
     public static ClientSession start(Map<String, String> clientConf, Map<String, Object> hello,
                                       AccountdLink accountd, Path cwd, boolean debug,
-                                      Spawner spawner, Cleanup cleanup) throws Fatal {
+                                      Spawner spawner) throws Fatal {
         PrivDrop drop = PrivDrop.of(clientConf.get("user"), clientConf.get("group"));
         List<String> argv = Spawner.split(clientConf.get("command"), "client");
         if (debug) {
             argv.add("--debug");
         }
-        AFUNIXSocketPair<AFUNIXSocketChannel> pair;
-        try {
-            pair = AFUNIXSocketPair.open();
-        } catch (IOException e) {
-            throw new Fatal("socketpair: " + e.getMessage());
-        }
-        AFUNIXSocketChannel mine = pair.getSocket1();
-        AFUNIXSocketChannel theirs = pair.getSocket2();
-        cleanup.add(() -> AccountdLink.closeIfOpen(mine));
-        Spawner.Child child;
-        try (Fds.Duplex stdio = Fds.duplex(theirs.getFileDescriptor())) {
-            child = spawner.start("lacme-client", drop, argv, cwd, stdio.in, stdio.out);
-        } catch (IOException e) {
-            throw new Fatal("Couldn't pass the control socket to the client: " + e.getMessage());
-        }
+        Spawner.Paired p = spawner.startOnSocketpair("lacme-client", drop, argv, Map.of(), cwd);
+        AFUNIXSocketChannel mine = p.mine();
+        Spawner.Child child = p.child();
         ClientSession s = new ClientSession(mine, spawner, child);
         try {
             Map<String, Object> h = new HashMap<>(hello);

@@ -2,6 +2,8 @@ package lacme.master.spawn;
 
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketPair;
 import org.slf4j.Logger;
 
 import java.io.File;
@@ -43,6 +45,32 @@ public final class Spawner {
             throw new Fatal("Empty " + what + " command");
         }
         return argv;
+    }
+
+    /** A child whose stdin and stdout are one end of a socketpair, and the master's end. */
+    public record Paired(Child child, AFUNIXSocketChannel mine) {
+    }
+
+    /**
+     * Starts a child on a fresh AF_UNIX socketpair (its fd 0 and 1) — how accountd --stdio and
+     * the client are spawned. The master keeps one end, closed by the cleanup; its copy of the
+     * child's end is closed as soon as the child has it, so the child's death is an EOF here.
+     */
+    public Paired startOnSocketpair(String name, PrivDrop drop, List<String> argv, Map<String, String> extraEnv,
+                                    Path cwd) throws Fatal {
+        AFUNIXSocketPair<AFUNIXSocketChannel> pair;
+        try {
+            pair = AFUNIXSocketPair.open();
+        } catch (IOException e) {
+            throw new Fatal("socketpair: " + e.getMessage());
+        }
+        AFUNIXSocketChannel mine = pair.getSocket1();
+        cleanup.add(() -> AccountdLink.closeIfOpen(mine));
+        try (Fds.Duplex stdio = Fds.duplex(pair.getSocket2().getFileDescriptor())) {
+            return new Paired(start(name, drop, argv, extraEnv, cwd, stdio.in, stdio.out), mine);
+        } catch (IOException e) {
+            throw new Fatal("Couldn't pass a socket to " + name + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -1,18 +1,22 @@
-package lacme.accountd;
+package lacme.common.io;
 
-import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
-/** Turns Java I/O exceptions into the strerror(3)-style reasons lacme's messages end with. */
-final class Errors {
-    private Errors() {
+/**
+ * Turns Java I/O exceptions into the strerror(3)-style reasons lacme's messages end with
+ * ("Can't open FILE: No such file or directory"), so every program of the suite words the
+ * same failure the same way, and never as a Java class name or stack trace.
+ */
+public final class Errno {
+    private Errno() {
     }
 
-    static String reason(IOException e) {
+    /** The reason for {@code e}, strerror-style where the JDK lets us tell. */
+    public static String reason(Exception e) {
         if (e instanceof NoSuchFileException) {
             return "No such file or directory";
         }
