@@ -157,7 +157,9 @@ class ClientProcessTest {
             TestAccountd acc = TestAccountd.ec();
             acc.start(Channels.newInputStream(accountd.getSocket1()), Channels.newOutputStream(accountd.getSocket1()));
             spawn();
-            send(hello(pebble), true);
+            Map<String, Object> hello = hello(pebble);
+            hello.put("max_parallel", 3);
+            send(hello, true);
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("op", "account");
             a.put("id", 0);
@@ -199,6 +201,22 @@ class ClientProcessTest {
             assertEquals(10, ids.size());
             assertTrue(process.isAlive(), "the same process served every order");
             assertEquals(0, exitAfterEof(), Files.readString(stderr));
+            assertTrue(Files.readString(stderr).contains("serving requests, at most 3 at once"),
+                    "hello's max_parallel is used");
+        }
+    }
+
+    @Test
+    void helloWithAnOutOfRangeMaxParallelExitsOne() throws Exception {
+        try (Pebble pebble = Pebble.start()) {
+            spawn();
+            Map<String, Object> hello = hello(pebble);
+            hello.put("max_parallel", 17);
+            send(hello, true);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(1, process.exitValue());
+            String err = Files.readString(stderr);
+            assertTrue(err.contains("protocol error") && err.contains("max_parallel 17"), err);
         }
     }
 

@@ -114,4 +114,17 @@ class ControlLoopTest {
         assertThrows(ProtocolException.class, () -> Hello.parse(Map.of("op", "hello", "version", 1, "ssl_verify", "no")));
         assertThrows(ProtocolException.class, () -> Hello.parse(Map.of("op", "order", "version", 1)));
     }
+
+    @Test
+    void maxParallelIsOptionalAndBounded() throws Exception {
+        assertEquals(ClientMain.MAX_PARALLEL, Hello.parse(Map.of("op", "hello", "version", 1)).maxParallel());
+        assertEquals(4, ClientMain.MAX_PARALLEL);
+        assertEquals(1, Hello.parse(Map.of("op", "hello", "version", 1, "max_parallel", 1)).maxParallel());
+        assertEquals(16, Hello.parse(Map.of("op", "hello", "version", 1, "max_parallel", 16L)).maxParallel());
+        for (Object bad : List.of(0, -1, 17, 1L << 33, 2.5, "4", true, List.of(4))) {
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> Hello.parse(Map.of("op", "hello", "version", 1, "max_parallel", bad)), String.valueOf(bad));
+            assertTrue(e.getMessage().contains("max_parallel"), e.getMessage());
+        }
+    }
 }

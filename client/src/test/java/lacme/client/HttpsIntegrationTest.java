@@ -84,6 +84,59 @@ class HttpsIntegrationTest {
         assertEquals("en", seen.get("lang"));
     }
 
+    /**
+     * A CA that accepts the connection and never answers cannot hold an operation past its
+     * timeout (plus {@link lacme.client.acme.Poller#MIN_RESPONSE_TIMEOUT}): the response is waited
+     * for until the deadline, and no retry starts after it. Without the bound the client
+     * would wait 60 s per attempt.
+     */
+    @Test
+    void aSilentCaIsBoundedByTheTimeout() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 8,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread t = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept());
+                        accepted.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "silent-ca");
+            t.setDaemon(true);
+            t.start();
+            TestAccountd acc = TestAccountd.ec();
+            try (AFUNIXSocketPair<AFUNIXSocketChannel> p = AFUNIXSocketPair.open()) {
+                acc.start(Channels.newInputStream(p.getSocket2()), Channels.newOutputStream(p.getSocket2()));
+                Hello h = new Hello("http://127.0.0.1:" + silent.getLocalPort() + "/dir", 2, true, null, null, null,
+                        false);
+                try (AcmeConnection conn = ClientMain.connect(h,
+                        new BufferedInputStream(Channels.newInputStream(p.getSocket1())),
+                        Channels.newOutputStream(p.getSocket1()), LoggerFactory.getLogger("t"))) {
+                    lacme.client.acme.AcmeClient client = new lacme.client.acme.AcmeClient(conn, null,
+                            java.nio.file.Path.of("/nonexistent"), java.time.Duration.ofSeconds(h.timeout()),
+                            lacme.client.acme.Poller.Clock.SYSTEM);
+                    long t0 = System.nanoTime();
+                    lacme.client.acme.AcmeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                            lacme.client.acme.AcmeException.class,
+                            () -> client.account(false, false, false, List.of()));
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertTrue(e.getMessage().contains("Read timed out") && e.getMessage().contains("timeout (2 s)"
+                            + " exceeded before it could be retried"), e.getMessage());
+                    assertTrue(ms >= 4_000 && ms < 15_000, "gave up after " + ms + " ms");
+                    assertEquals(1, accepted.get(), "no retry after the deadline");
+                }
+            } finally {
+                for (java.net.Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     /** A minimal directory. */
     static final class FixtureDirectory {
         static final String JSON = "{\"newNonce\":\"http://127.0.0.1/n\",\"newAccount\":\"http://127.0.0.1/a\","

@@ -186,9 +186,10 @@ public final class AcmeClient {
                 if (!e.mayHaveBeenProcessed() || attempt >= AcmeConnection.MAX_TRANSIENT_TRIES) {
                     throw e;
                 }
-                LOG.warn("{}; sending the revocation again", e.getMessage());
+                LOG.warn("{}; the CA may have revoked the certificate: sending the revocation again (harmless)",
+                        e.failure());
                 try {
-                    budget.retryPause(AcmeConnection.retryDelay(attempt), e.getMessage());
+                    budget.retryPause(AcmeConnection.retryDelay(attempt), e.failure());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new AcmeException(e.getMessage() + "; interrupted", ie);

@@ -270,26 +270,29 @@ public final class AcmeConnection implements Closeable {
     private static void retryOrGiveUp(String what, Exception cause, boolean maybeProcessed, Replay replay,
             int attempts, Optional<Duration> serverDelay, Poller budget) throws AcmeException {
         if (maybeProcessed && replay != Replay.SAFE) {
-            throw new TransientFailureException(what + "; not sent again: the CA may have acted on it", true, cause);
+            throw new TransientFailureException(what + "; not sent again: the CA may have acted on it", what, true,
+                    cause);
         }
         if (attempts >= MAX_TRANSIENT_TRIES) {
-            throw new TransientFailureException(what + "; gave up after " + attempts + " attempts", maybeProcessed,
-                    cause);
+            throw new TransientFailureException(what + "; gave up after " + attempts + " attempts", what,
+                    maybeProcessed, cause);
         }
         Duration delay = serverDelay.orElse(retryDelay(attempts));
         if (delay.compareTo(MAX_SERVER_DELAY) > 0) {
             throw new TransientFailureException(what + "; the server asked to retry after " + delay.toSeconds()
-                    + " s", maybeProcessed, cause);
+                    + " s", what, maybeProcessed, cause);
         }
-        LOG.warn("{}; trying again in {} ms (attempt {} of {})", what, delay.toMillis(), attempts + 1,
-                MAX_TRANSIENT_TRIES);
+        if (budget.allows(delay)) {
+            LOG.warn("{}; trying again in {} ms (attempt {} of {})", what, delay.toMillis(), attempts + 1,
+                    MAX_TRANSIENT_TRIES);
+        }
         try {
             budget.retryPause(delay, what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AcmeException(what + "; interrupted", e);
         } catch (AcmeException e) {
-            throw new TransientFailureException(e.getMessage(), maybeProcessed, cause);
+            throw new TransientFailureException(e.getMessage(), what, maybeProcessed, cause);
         }
     }
 

@@ -106,7 +106,7 @@ final class OrderProcess {
                 if (!e.mayHaveBeenProcessed() || round > MAX_RECOVERIES) {
                     throw e;
                 }
-                LOG.warn("finalize of the order for {}: {}; reading the order's state", label, e.getMessage());
+                LOG.warn("{}; the CA may have acted on it: reading the state of the order for {}", e.failure(), label);
                 AcmeResponse now = conn.postAsGet(order.location(), kid, AcmeConnection.JSON, poller);
                 Order o = Order.parse(order.location(), now.json());
                 if (o.status() != Status.READY) {
@@ -132,7 +132,7 @@ final class OrderProcess {
                 if (!e.mayHaveBeenProcessed() || round > MAX_RECOVERIES) {
                     throw e;
                 }
-                LOG.warn("answer to {}: {}; reading the authorization's state", c.url(), e.getMessage());
+                LOG.warn("{}; the CA may have acted on it: reading the authorization's state", e.failure());
                 Authorization a = fetchAuthorization(authorization);
                 Challenge now = null;
                 for (Challenge x : a.challenges()) {

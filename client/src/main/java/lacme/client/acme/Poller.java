@@ -98,14 +98,16 @@ public final class Poller {
      */
     public void retryPause(Duration delay, String what) throws AcmeException, InterruptedException {
         Duration d = delay.compareTo(FLOOR) < 0 ? FLOOR : delay;
-        if (bounded()) {
-            Duration elapsed = Duration.ofNanos(clock.nanoTime() - start);
-            if (elapsed.plus(d).compareTo(timeout) > 0) {
-                throw new AcmeException(what + "; timeout (" + timeout.toSeconds()
-                        + " s) exceeded before it could be retried (in " + Math.max(1, d.toSeconds()) + " s)");
-            }
+        if (!allows(d)) {
+            throw new AcmeException(what + "; timeout (" + timeout.toSeconds()
+                    + " s) exceeded before it could be retried (in " + Math.max(1, d.toSeconds()) + " s)");
         }
         clock.sleep(d);
+    }
+
+    /** Whether a wait of {@code delay} from now ends before the deadline. */
+    public boolean allows(Duration delay) {
+        return !bounded() || Duration.ofNanos(clock.nanoTime() - start).plus(delay).compareTo(timeout) <= 0;
     }
 
     /** The delay before poll number {@code attempt} (0-based) without Retry-After. */

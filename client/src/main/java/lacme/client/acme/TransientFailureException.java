@@ -10,10 +10,21 @@ package lacme.client.acme;
 public class TransientFailureException extends AcmeException {
     private static final long serialVersionUID = 1L;
     private final boolean mayHaveBeenProcessed;
+    private final String failure;
 
-    public TransientFailureException(String message, boolean mayHaveBeenProcessed, Throwable cause) {
+    /**
+     * @param failure the failure itself ({@code POST <url>: HTTP 500 ...}), without what
+     *                was (not) done about it, which the full message adds
+     */
+    public TransientFailureException(String message, String failure, boolean mayHaveBeenProcessed, Throwable cause) {
         super(message, cause);
+        this.failure = failure;
         this.mayHaveBeenProcessed = mayHaveBeenProcessed;
+    }
+
+    /** The failure of the last attempt, for a caller that goes on to recover from it. */
+    public String failure() {
+        return failure;
     }
 
     /**
