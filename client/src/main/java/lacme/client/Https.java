@@ -9,6 +9,7 @@ import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 import java.util.List;
@@ -41,7 +42,11 @@ public final class Https {
                 .setMaxConnPerRoute(maxConnections)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.ofSeconds(30))
-                        .setSocketTimeout(Timeout.ofSeconds(60)).build())
+                        .setSocketTimeout(Timeout.ofSeconds(60))
+                        // a kept-alive connection the CA closed while we waited between polls
+                        // is found before a request is written to it (a request lost on a stale
+                        // connection is "maybe processed" and a newOrder is then not repeated)
+                        .setValidateAfterInactivity(TimeValue.ofMilliseconds(100)).build())
                 .build();
         return HttpClients.custom()
                 .setConnectionManager(cm)
@@ -49,8 +54,9 @@ public final class Https {
                 .setDefaultHeaders(List.of(new BasicHeader("Accept-Language", "en")))
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(Timeout.ofMinutes(5)).build())
-                // Our own code decides about retries: HttpClient's default strategy would
-                // sleep out a rateLimited Retry-After and replay a POST with a spent nonce.
+                // Our own code decides about retries (AcmeConnection, per request type):
+                // HttpClient's default strategy would sleep out a rateLimited Retry-After
+                // and replay a POST with a spent nonce.
                 .disableAutomaticRetries()
                 .disableCookieManagement()
                 .disableAuthCaching()

@@ -64,9 +64,10 @@ import javax.net.ssl.SSLHandshakeException;
  * <li>A <em>transient</em> failure is a connection error or HTTP 500, 502, 503 or 504 (with
  * or without a problem document). Its kind matters:
  * <ul>
- * <li><b>not processed</b>: no connection was made (refused, connect timeout, no route,
- * unknown host, TLS handshake cut by the peer), or HTTP 503 — the server says it did not
- * handle the request (RFC 9110 §15.6.4);</li>
+ * <li><b>not processed</b>: the failure came while a connection was being set up (refused,
+ * connect timeout, no route, unknown host, a reset or cut during the TLS handshake), so no
+ * byte of the request left; or HTTP 503 — the server says it did not handle the request
+ * (RFC 9110 §15.6.4);</li>
  * <li><b>maybe processed</b>: the request may have reached the CA's application — no, a
  * cut or a late response (read timeout, reset), HTTP 500 {@code serverInternal}, 502 or 504
  * from a gateway that may have forwarded it.</li>
@@ -314,13 +315,35 @@ public final class AcmeConnection implements Closeable {
         }
         if (e instanceof ConnectException || e instanceof ConnectTimeoutException
                 || e instanceof NoRouteToHostException || e instanceof UnknownHostException
-                || e instanceof PortUnreachableException) {
+                || e instanceof PortUnreachableException || duringConnect(e)) {
             return Failure.NOT_PROCESSED;
         }
         if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return Failure.FATAL;
         }
         return Failure.MAYBE_PROCESSED;
+    }
+
+    /**
+     * True when HttpClient raised {@code e} while it set up a new connection (TCP connect,
+     * TLS handshake: its {@code ConnectExec} on the stack without {@code MainClientExec},
+     * which sends the request), so no byte of the request left. A reset during the
+     * handshake is a plain {@code SocketException}, indistinguishable by type from one in
+     * mid-request. Should HttpClient's internals change, this answers false and the
+     * failure counts as "maybe processed": safe, only less eager to retry.
+     */
+    static boolean duringConnect(Throwable e) {
+        boolean connect = false;
+        for (StackTraceElement f : e.getStackTrace()) {
+            String c = f.getClassName();
+            if (c.equals("org.apache.hc.client5.http.impl.classic.MainClientExec")) {
+                return false;
+            }
+            if (c.equals("org.apache.hc.client5.http.impl.classic.ConnectExec")) {
+                connect = true;
+            }
+        }
+        return connect;
     }
 
     private static boolean cutByPeer(Throwable e) {
