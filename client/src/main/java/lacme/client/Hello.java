@@ -51,7 +51,8 @@ public record Hello(String server, long timeout, boolean sslVerify, String sslVe
             }
             long parallel = Json.integer(f, "max_parallel", ClientMain.MAX_PARALLEL);
             if (parallel < 1 || parallel > MAX_PARALLEL_LIMIT) {
-                throw new ProtocolException("max_parallel " + parallel + " in hello is not 1 … " + MAX_PARALLEL_LIMIT);
+                throw new ProtocolException("max_parallel " + parallel + " in hello is not 1 … "
+                        + MAX_PARALLEL_LIMIT);
             }
             return new Hello(server == null || server.isEmpty() ? DEFAULT_SERVER : server, timeout,
                     Json.bool(f, "ssl_verify", true), Json.string(f, "ssl_version"),

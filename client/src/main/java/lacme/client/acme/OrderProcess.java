@@ -235,7 +235,8 @@ final class OrderProcess {
                 continue;
             }
             if (alternates.size() >= MAX_ALTERNATES) {
-                LOG.warn("the CA offers more than {} alternate chains for {}; ignoring the rest", MAX_ALTERNATES, label);
+                LOG.warn("the CA offers more than {} alternate chains for {}; ignoring the rest", MAX_ALTERNATES,
+                        label);
                 break;
             }
             try {

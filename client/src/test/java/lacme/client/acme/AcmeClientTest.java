@@ -239,7 +239,8 @@ class AcmeClientTest {
         RateLimitedException e = assertThrows(RateLimitedException.class,
                 () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertEquals(Duration.ofHours(1), e.retryAfter());
-        assertTrue(e.getMessage().matches(".*\\(HTTP 429\\); do not try again before \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"
+        assertTrue(e.getMessage().matches(".*\\(HTTP 429\\); do not try again before"
+                + " \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"
                 + " \\(in 3600 s, about 1 h 0 min\\)"), e.getMessage());
         assertEquals(1, ca.to("/new-order").size(), "rateLimited is not retried");
     }

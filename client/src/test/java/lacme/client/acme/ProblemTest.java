@@ -74,10 +74,12 @@ class ProblemTest {
         String m = e.getMessage();
         assertTrue(m.startsWith("urn:ietf:params:acme:error:rateLimited: Error creating new order :: too many new"
                 + " orders recently (HTTP 429)"
-                + " [dns:a.example: urn:ietf:params:acme:error:rateLimited: too many certificates for registered domain]"
+                + " [dns:a.example: urn:ietf:params:acme:error:rateLimited: too many certificates for registered"
+                + " domain]"
                 + " [dns:b.example: urn:ietf:params:acme:error:rateLimited: too many failed authorizations];"
                 + " do not try again before "), m);
-        assertTrue(m.endsWith("(in 5400 s, about 1 h 30 min); details: https://ca.test/docs/rate-limits#new-orders"), m);
+        assertTrue(m.endsWith("(in 5400 s, about 1 h 30 min); details:"
+                + " https://ca.test/docs/rate-limits#new-orders"), m);
         assertEquals(java.time.Duration.ofMinutes(90), e.retryAfter());
     }
 
