@@ -68,12 +68,14 @@ import javax.net.ssl.SSLHandshakeException;
  * connect timeout, no route, unknown host, a reset or cut during the TLS handshake), so no
  * byte of the request left; or HTTP 503 — the server says it did not handle the request
  * (RFC 9110 §15.6.4);</li>
- * <li><b>maybe processed</b>: the request may have reached the CA's application — no, a
- * cut or a late response (read timeout, reset), HTTP 500 {@code serverInternal}, 502 or 504
- * from a gateway that may have forwarded it.</li>
+ * <li><b>maybe processed</b>: the request may have reached the CA's application — no
+ * response, a cut or a late one (read timeout, reset on an established connection), HTTP
+ * 500 {@code serverInternal}, or 502/504 from a gateway that may have forwarded it. (Kept-alive
+ * connections idle for a while are checked before reuse, see {@code Https}, so that a
+ * connection the CA closed between two polls does not turn into such a failure.)</li>
  * </ul>
  * A TLS failure (untrusted certificate, wrong host name), a malformed HTTP response, an
- * oversized body or an interrupt is never transient.</li>
+ * oversized body, another 5xx (501, 505, ...) or an interrupt is never transient.</li>
  * <li>Every request says whether it may be repeated after a "maybe processed" failure
  * ({@link Replay}). {@link Replay#SAFE} requests — the directory GET, the newNonce HEAD,
  * POST-as-GET fetches of accounts, orders, authorizations and certificates — and signed
