@@ -70,7 +70,7 @@ public final class AcmeClient {
     public synchronized String accountUrl(Poller budget) throws AcmeException {
         if (kid == null) {
             AcmeResponse r = conn.post(conn.directory(budget).newAccount(), Map.of("onlyReturnExisting", true), null,
-                    AcmeConnection.JSON, AcmeConnection.Replay.SAFE, budget);
+                    AcmeConnection.JSON, RetryPolicy.Replay.SAFE, budget);
             URI loc = r.location();
             if (loc == null) {
                 throw new AcmeException("newAccount answered without a Location header");
@@ -109,7 +109,7 @@ public final class AcmeClient {
         }
         AcmeResponse r;
         try {
-            r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON, AcmeConnection.Replay.SAFE, budget);
+            r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON, RetryPolicy.Replay.SAFE, budget);
         } catch (AcmeProblemException e) {
             if (e.problem().is("accountDoesNotExist")) {
                 throw new AcmeException(e.getMessage() + "; register it with 'lacme account --register'", e);
@@ -136,7 +136,7 @@ public final class AcmeClient {
             a = update.isEmpty()
                     ? conn.postAsGet(loc, loc.toString(), AcmeConnection.JSON, budget)
                     : conn.post(loc, update, loc.toString(), AcmeConnection.JSON,
-                            deactivate ? AcmeConnection.Replay.IF_NOT_PROCESSED : AcmeConnection.Replay.SAFE, budget);
+                            deactivate ? RetryPolicy.Replay.IF_NOT_PROCESSED : RetryPolicy.Replay.SAFE, budget);
         } catch (TransientFailureException e) {
             if (deactivate && e.mayHaveBeenProcessed()) {
                 throw new AcmeException(e.getMessage() + "; the account may be deactivated already:"
@@ -180,16 +180,16 @@ public final class AcmeClient {
         }
         for (int attempt = 1;; attempt++) {
             try {
-                conn.post(url, req, signer, AcmeConnection.JSON, AcmeConnection.Replay.IF_NOT_PROCESSED, budget);
+                conn.post(url, req, signer, AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED, budget);
                 return;
             } catch (TransientFailureException e) {
-                if (!e.mayHaveBeenProcessed() || attempt >= AcmeConnection.MAX_TRANSIENT_TRIES) {
+                if (!e.mayHaveBeenProcessed() || attempt >= RetryPolicy.MAX_TRANSIENT_TRIES) {
                     throw e;
                 }
                 LOG.warn("{}; the CA may have revoked the certificate: sending the revocation again (harmless)",
                         e.failure());
                 try {
-                    budget.retryPause(AcmeConnection.retryDelay(attempt), e.failure());
+                    budget.retryPause(RetryPolicy.retryDelay(attempt), e.failure());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new AcmeException(e.getMessage() + "; interrupted", ie);

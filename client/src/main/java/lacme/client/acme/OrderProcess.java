@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * alternates. The challenge files are removed whatever the outcome. One {@link Poller}
  * (the {@code timeout}) bounds every wait of the order, polls and retries alike.
  *
- * <p>Transient failures (see {@link AcmeConnection}): fetches are repeated by the
+ * <p>Transient failures (see {@link RetryPolicy}): fetches are repeated by the
  * connection. A challenge answer or a finalize that failed in a way that leaves open
  * whether the CA acted on it is not replayed blindly: the authorization (resp. the order)
  * is read first, and the request is sent again only while it still shows the challenge
@@ -67,7 +67,7 @@ final class OrderProcess {
             idents.add(m);
         }
         AcmeResponse r = conn.post(conn.directory(poller).newOrder(), Map.of("identifiers", idents), kid,
-                AcmeConnection.JSON, AcmeConnection.Replay.IF_NOT_PROCESSED, poller);
+                AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED, poller);
         URI location = r.location();
         if (location == null) {
             throw new AcmeException("newOrder answered without a Location header");
@@ -101,7 +101,7 @@ final class OrderProcess {
         for (int round = 1;; round++) {
             try {
                 return conn.post(order.finalizeUrl(), Map.of("csr", csr), kid, AcmeConnection.JSON,
-                        AcmeConnection.Replay.IF_NOT_PROCESSED, poller);
+                        RetryPolicy.Replay.IF_NOT_PROCESSED, poller);
             } catch (TransientFailureException e) {
                 if (!e.mayHaveBeenProcessed() || round > MAX_RECOVERIES) {
                     throw e;
@@ -126,7 +126,7 @@ final class OrderProcess {
     private void answer(URI authorization, Challenge c) throws AcmeException {
         for (int round = 1;; round++) {
             try {
-                conn.post(c.url(), Map.of(), kid, AcmeConnection.JSON, AcmeConnection.Replay.IF_NOT_PROCESSED, poller);
+                conn.post(c.url(), Map.of(), kid, AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED, poller);
                 return;
             } catch (TransientFailureException e) {
                 if (!e.mayHaveBeenProcessed() || round > MAX_RECOVERIES) {

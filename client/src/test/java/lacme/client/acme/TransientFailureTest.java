@@ -144,7 +144,7 @@ class TransientFailureTest {
         ca.on("POST", "/authz/a", problem(500, "problem-server-internal.json"));
         TransientFailureException e = assertThrows(TransientFailureException.class,
                 () -> client(Duration.ZERO).order(AB, CSR));
-        assertEquals(AcmeConnection.MAX_TRANSIENT_TRIES, ca.to("/authz/a").size());
+        assertEquals(RetryPolicy.MAX_TRANSIENT_TRIES, ca.to("/authz/a").size());
         assertEquals(seconds(1, 2, 4, 8), clock.sleeps);
         assertEquals("POST https://ca.test/authz/a: urn:ietf:params:acme:error:serverInternal: Error retrieving"
                 + " account (HTTP 500); gave up after 5 attempts", e.getMessage());
@@ -213,29 +213,29 @@ class TransientFailureTest {
 
     @Test
     void failureClassification() {
-        assertEquals(AcmeConnection.Failure.NOT_PROCESSED, AcmeConnection.classify(new ConnectException("refused")));
-        assertEquals(AcmeConnection.Failure.NOT_PROCESSED, AcmeConnection.classify(
+        assertEquals(RetryPolicy.Failure.NOT_PROCESSED, RetryPolicy.classify(new ConnectException("refused")));
+        assertEquals(RetryPolicy.Failure.NOT_PROCESSED, RetryPolicy.classify(
                 new HttpHostConnectException("Connect to https://ca.test:443 failed: Connection refused")));
-        assertEquals(AcmeConnection.Failure.NOT_PROCESSED, AcmeConnection.classify(new ConnectTimeoutException("x")));
-        assertEquals(AcmeConnection.Failure.NOT_PROCESSED, AcmeConnection.classify(new UnknownHostException("ca")));
+        assertEquals(RetryPolicy.Failure.NOT_PROCESSED, RetryPolicy.classify(new ConnectTimeoutException("x")));
+        assertEquals(RetryPolicy.Failure.NOT_PROCESSED, RetryPolicy.classify(new UnknownHostException("ca")));
         SSLHandshakeException cutHandshake = new SSLHandshakeException("Remote host terminated the handshake");
         cutHandshake.initCause(new EOFException("SSL peer shut down incorrectly"));
-        assertEquals(AcmeConnection.Failure.NOT_PROCESSED, AcmeConnection.classify(cutHandshake));
-        assertEquals(AcmeConnection.Failure.MAYBE_PROCESSED,
-                AcmeConnection.classify(new NoHttpResponseException("ca.test:443 failed to respond")));
-        assertEquals(AcmeConnection.Failure.MAYBE_PROCESSED,
-                AcmeConnection.classify(new SocketTimeoutException("Read timed out")));
-        assertEquals(AcmeConnection.Failure.MAYBE_PROCESSED,
-                AcmeConnection.classify(new SocketException("Connection reset")));
-        assertEquals(AcmeConnection.Failure.FATAL,
-                AcmeConnection.classify(new SSLHandshakeException("No subject alternative names present")));
-        assertEquals(AcmeConnection.Failure.FATAL,
-                AcmeConnection.classify(new SSLPeerUnverifiedException("Certificate for <x> doesn't match")));
-        assertEquals(AcmeConnection.Failure.FATAL, AcmeConnection.classify(new AcmeConnection.BodyTooLargeException()));
-        assertEquals(AcmeConnection.Failure.FATAL,
-                AcmeConnection.classify(new org.apache.hc.client5.http.ClientProtocolException("bad status line")));
-        assertEquals(AcmeConnection.Failure.FATAL,
-                AcmeConnection.classify(new java.io.InterruptedIOException("interrupted")));
+        assertEquals(RetryPolicy.Failure.NOT_PROCESSED, RetryPolicy.classify(cutHandshake));
+        assertEquals(RetryPolicy.Failure.MAYBE_PROCESSED,
+                RetryPolicy.classify(new NoHttpResponseException("ca.test:443 failed to respond")));
+        assertEquals(RetryPolicy.Failure.MAYBE_PROCESSED,
+                RetryPolicy.classify(new SocketTimeoutException("Read timed out")));
+        assertEquals(RetryPolicy.Failure.MAYBE_PROCESSED,
+                RetryPolicy.classify(new SocketException("Connection reset")));
+        assertEquals(RetryPolicy.Failure.FATAL,
+                RetryPolicy.classify(new SSLHandshakeException("No subject alternative names present")));
+        assertEquals(RetryPolicy.Failure.FATAL,
+                RetryPolicy.classify(new SSLPeerUnverifiedException("Certificate for <x> doesn't match")));
+        assertEquals(RetryPolicy.Failure.FATAL, RetryPolicy.classify(new AcmeConnection.BodyTooLargeException()));
+        assertEquals(RetryPolicy.Failure.FATAL,
+                RetryPolicy.classify(new org.apache.hc.client5.http.ClientProtocolException("bad status line")));
+        assertEquals(RetryPolicy.Failure.FATAL,
+                RetryPolicy.classify(new java.io.InterruptedIOException("interrupted")));
     }
 
     @Test
@@ -440,7 +440,7 @@ class TransientFailureTest {
         TransientFailureException e = assertThrows(TransientFailureException.class,
                 () -> client(Duration.ofSeconds(60)).account(false, false, false, List.of()));
         assertFalse(e.mayHaveBeenProcessed());
-        assertEquals(AcmeConnection.MAX_TRANSIENT_TRIES, ca.unreached.size());
+        assertEquals(RetryPolicy.MAX_TRANSIENT_TRIES, ca.unreached.size());
         assertEquals("GET https://ca.test/dir: ConnectException: Connection refused; gave up after 5 attempts",
                 e.getMessage());
     }
