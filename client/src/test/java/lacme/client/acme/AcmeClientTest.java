@@ -1,8 +1,6 @@
 package lacme.client.acme;
 
 import lacme.common.json.Json;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -25,38 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The order/account/revocation state machines against a scripted CA; no network. */
-class AcmeClientTest {
-    private static final String ACCT = FakeCa.BASE + "/acct/1";
-    private static final byte[] CSR = {0x30, 0x03, 0x02, 0x01, 0x01};
-    private static final List<AcmeClient.Identifier> AB = List.of(
-            new AcmeClient.Identifier("dns", "a.example"), new AcmeClient.Identifier("dns", "b.example"));
-
-    private FakeCa ca;
-    private FakeCa.FakeClock clock;
-    private Path dir;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ca = new FakeCa();
-        clock = new FakeCa.FakeClock();
-        dir = Files.createTempDirectory("acme-test-");
-        ca.on("POST", "/new-acct", json(200, "account.json").header("Location", ACCT));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private AcmeClient client(Duration timeout) throws Exception {
-        AcmeConnection conn = new AcmeConnection(ca, URI.create(FakeCa.BASE + "/dir"), ca.accountKey(null));
-        return new AcmeClient(conn, null, dir, timeout, clock);
-    }
-
+class AcmeClientTest extends ScriptedCaFixture {
     private void newOrder(String fixture) {
         ca.on("POST", "/new-order", json(201, fixture).header("Location", FakeCa.BASE + "/order/1"));
+    }
+
+    /** A pending order of {@link #AB} whose authorizations are the fixtures {@code authzA} and {@code authzB}. */
+    private void pendingOrder(String authzA, String authzB) {
+        newOrder("order-pending.json");
+        ca.on("POST", "/authz/a", json(200, authzA));
+        ca.on("POST", "/authz/b", json(200, authzB));
     }
 
     private List<String> files() throws Exception {
@@ -67,9 +43,7 @@ class AcmeClientTest {
 
     @Test
     void issuesAnsweringOnlyPendingAuthorizations() throws Exception {
-        newOrder("order-pending.json");
-        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
-        ca.on("POST", "/authz/b", json(200, "authz-b-pending.json"));
+        pendingOrder("authz-a-valid.json", "authz-b-pending.json");
         ca.on("POST", "/chall/b", json(200, "challenge-b-processing.json"));
         ca.on("POST", "/order/1", json(200, "order-pending.json"), json(200, "order-ready.json"),
                 json(200, "order-valid.json"));
@@ -129,9 +103,7 @@ class AcmeClientTest {
 
     @Test
     void failedAuthorizationIsReportedWithTheChallengeError() throws Exception {
-        newOrder("order-pending.json");
-        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
-        ca.on("POST", "/authz/b", json(200, "authz-b-invalid.json"));
+        pendingOrder("authz-a-valid.json", "authz-b-invalid.json");
         AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertEquals("authorization for dns:b.example is invalid; http-01: urn:ietf:params:acme:error:connection:"
                 + " 127.0.0.1: Connection refused retry (HTTP 400)", e.getMessage());
@@ -140,9 +112,7 @@ class AcmeClientTest {
 
     @Test
     void expiredAuthorizationFails() throws Exception {
-        newOrder("order-pending.json");
-        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
-        ca.on("POST", "/authz/b", json(200, "authz-b-expired.json"));
+        pendingOrder("authz-a-valid.json", "authz-b-expired.json");
         AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertEquals("authorization for dns:b.example is expired", e.getMessage());
     }
@@ -170,9 +140,7 @@ class AcmeClientTest {
 
     @Test
     void maliciousTokenIsRefusedBeforeAnyFileIsWritten() throws Exception {
-        newOrder("order-pending.json");
-        ca.on("POST", "/authz/a", json(200, "authz-a-pending.json"));
-        ca.on("POST", "/authz/b", json(200, "authz-b-bad-token.json"));
+        pendingOrder("authz-a-pending.json", "authz-b-bad-token.json");
         AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertEquals("invalid challenge token '../../etc/cron.d/x'", e.getMessage());
         assertTrue(ca.to("/chall/a").isEmpty(), "nothing answered");
@@ -182,18 +150,14 @@ class AcmeClientTest {
 
     @Test
     void missingHttp01ChallengeFails() throws Exception {
-        newOrder("order-pending.json");
-        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
-        ca.on("POST", "/authz/b", json(200, "authz-b-dns-only.json"));
+        pendingOrder("authz-a-valid.json", "authz-b-dns-only.json");
         AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
         assertEquals("no 'http-01' challenge offered for dns:b.example", e.getMessage());
     }
 
     @Test
     void pollingStopsAtTheTimeout() throws Exception {
-        newOrder("order-pending.json");
-        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
-        ca.on("POST", "/authz/b", json(200, "authz-b-pending.json"));
+        pendingOrder("authz-a-valid.json", "authz-b-pending.json");
         ca.on("POST", "/chall/b", json(200, "challenge-b-processing.json"));
         ca.on("POST", "/order/1", json(200, "order-pending.json"));
         AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(10)).order(AB, CSR));

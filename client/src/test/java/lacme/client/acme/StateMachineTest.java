@@ -1,18 +1,13 @@
 package lacme.client.acme;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static lacme.client.acme.FakeCa.json;
 import static lacme.client.acme.FakeCa.pem;
@@ -25,33 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * §7.1.6), and every ACME problem type of RFC 8555 §6.7 (and later RFCs) as the operator
  * sees it.
  */
-class StateMachineTest {
-    private static final String ACCT = FakeCa.BASE + "/acct/1";
-    private static final byte[] CSR = {0x30, 0x03, 0x02, 0x01, 0x01};
+class StateMachineTest extends ScriptedCaFixture {
     private static final List<AcmeClient.Identifier> B = List.of(new AcmeClient.Identifier("dns", "b.example"));
 
-    private FakeCa ca;
-    private FakeCa.FakeClock clock;
-    private Path dir;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ca = new FakeCa();
-        clock = new FakeCa.FakeClock();
-        dir = Files.createTempDirectory("acme-states-");
-        ca.on("POST", "/new-acct", json(200, "account.json").header("Location", ACCT));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
     private AcmeClient client() throws Exception {
-        return new AcmeClient(new AcmeConnection(ca, URI.create(FakeCa.BASE + "/dir"), ca.accountKey(null)), null,
-                dir, Duration.ofSeconds(30), clock);
+        return client(Duration.ofSeconds(30));
     }
 
     private static FakeCa.Resp body(String json) {

@@ -4,23 +4,17 @@ import lacme.common.json.Json;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.core5.http.NoHttpResponseException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.EOFException;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -43,39 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what is retried, how often, how long it waits, what is never replayed, and how an
  * interrupted challenge answer, finalize or revocation is recovered by reading state.
  */
-class TransientFailureTest {
-    private static final String ACCT = FakeCa.BASE + "/acct/1";
-    private static final byte[] CSR = {0x30, 0x03, 0x02, 0x01, 0x01};
-    private static final List<AcmeClient.Identifier> AB = List.of(
-            new AcmeClient.Identifier("dns", "a.example"), new AcmeClient.Identifier("dns", "b.example"));
-
-    private FakeCa ca;
-    private FakeCa.FakeClock clock;
-    private Path dir;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        ca = new FakeCa();
-        clock = new FakeCa.FakeClock();
-        dir = Files.createTempDirectory("acme-transient-");
-        ca.on("POST", "/new-acct", json(200, "account.json").header("Location", ACCT));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private AcmeConnection connection() throws Exception {
-        return new AcmeConnection(ca, URI.create(FakeCa.BASE + "/dir"), ca.accountKey(null));
-    }
-
-    private AcmeClient client(Duration timeout) throws Exception {
-        return new AcmeClient(connection(), null, dir, timeout, clock);
-    }
-
+class TransientFailureTest extends ScriptedCaFixture {
     private Poller budget(Duration timeout) {
         return new Poller(timeout, clock);
     }
