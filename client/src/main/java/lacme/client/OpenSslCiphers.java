@@ -157,44 +157,41 @@ final class OpenSslCiphers {
         }
     }
 
-    private static String kx(String s) {
-        Matcher m = IANA.matcher(s);
-        if (!m.matches()) {
-            return "";
+    /**
+     * The parts of an IANA suite name {@code TLS_<kx>_<auth>_WITH_<enc>_<mac>}, e.g. ECDHE,
+     * RSA, AES_128_GCM (the cipher without the MAC), SHA256. Key exchange and authentication
+     * are split at the first '_', cipher and MAC at the last; a part without '_' stands for
+     * both ({@code TLS_RSA_WITH_...}: kx and auth RSA). All "" for any other name.
+     */
+    private record Suite(String kx, String auth, String enc, String mac) {
+        static Suite of(String s) {
+            Matcher m = IANA.matcher(s);
+            if (!m.matches()) {
+                return new Suite("", "", "", "");
+            }
+            String k = m.group(1);
+            String e = m.group(2);
+            int i = k.indexOf('_');
+            int j = e.lastIndexOf('_');
+            return new Suite(i < 0 ? k : k.substring(0, i), k.substring(i + 1), j < 0 ? e : e.substring(0, j),
+                    e.substring(j + 1));
         }
-        String k = m.group(1);
-        int i = k.indexOf('_');
-        return i < 0 ? k : k.substring(0, i);
+    }
+
+    private static String kx(String s) {
+        return Suite.of(s).kx();
     }
 
     private static String auth(String s) {
-        Matcher m = IANA.matcher(s);
-        if (!m.matches()) {
-            return "";
-        }
-        String k = m.group(1);
-        int i = k.indexOf('_');
-        return i < 0 ? k : k.substring(i + 1);
+        return Suite.of(s).auth();
     }
 
-    /** Cipher part without the MAC, e.g. AES_128_GCM. */
     private static String enc(String s) {
-        Matcher m = IANA.matcher(s);
-        if (!m.matches()) {
-            return "";
-        }
-        String e = m.group(2);
-        int i = e.lastIndexOf('_');
-        return i < 0 ? e : e.substring(0, i);
+        return Suite.of(s).enc();
     }
 
     private static String mac(String s) {
-        Matcher m = IANA.matcher(s);
-        if (!m.matches()) {
-            return "";
-        }
-        String e = m.group(2);
-        return e.substring(e.lastIndexOf('_') + 1);
+        return Suite.of(s).mac();
     }
 
     private static int bits(String s) {
