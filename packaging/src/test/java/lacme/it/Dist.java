@@ -9,37 +9,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The assembled distribution tree and a way to run its launchers as a user would. */
-final class Dist {
+public final class Dist {
     /** Result of one command. */
-    record Run(int exit, String stdout, String stderr) {
+    public record Run(long pid, int exit, String stdout, String stderr) {
         @Override
         public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+            return "pid " + pid + ", exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
         }
     }
 
-    static Path root() {
+    public static Path root() {
         return DistTree.root();
     }
 
-    static Path lacme() {
+    public static Path lacme() {
         return root().resolve("sbin/lacme");
     }
 
-    static Path accountd() {
+    public static Path accountd() {
         return root().resolve("bin/lacme-accountd");
     }
 
-    static Path client() {
+    public static Path client() {
         return root().resolve("libexec/lacme/client");
     }
 
-    static Path webserver() {
+    public static Path webserver() {
         return root().resolve("libexec/lacme/webserver");
     }
 
     /** Runs a command to completion (bounded), capturing stdout and stderr. */
-    static Run run(Path workDir, List<String> argv, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Run run(Path workDir, List<String> argv, long timeoutSeconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("lacme-it", ".out");
         Path err = Files.createTempFile("lacme-it", ".err");
         try {
@@ -54,7 +54,7 @@ final class Dist {
                 throw new AssertionError("timed out after " + timeoutSeconds + " s: " + argv + "\n"
                         + Files.readString(err, StandardCharsets.UTF_8));
             }
-            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Run(p.pid(), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
@@ -63,7 +63,7 @@ final class Dist {
     }
 
     /** Runs {@code openssl} (as a user generating keys would); fails the test on error. */
-    static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+    public static void openssl(Path dir, String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();
         argv.add("openssl");
         argv.addAll(List.of(args));
@@ -74,7 +74,7 @@ final class Dist {
     }
 
     /** True when this process is root (privilege drop possible). */
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
         } catch (IOException e) {

@@ -94,7 +94,7 @@ final class MasterRun implements AutoCloseable {
             close();
             throw new AssertionError("master did not exit within " + seconds + " s: " + argv + "\n" + e);
         }
-        return new Dist.Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), stderr());
+        return new Dist.Run(process.pid(), process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), stderr());
     }
 
     String stderr() throws IOException {

@@ -47,8 +47,8 @@ class RevokeIT {
 
     @Test
     void revokesCertificatesAndPebbleSaysSo() throws Exception {
-        X509Certificate rsa = WalkingSkeletonIT.parse(tmp.resolve("rsa.crt")).get(0);
-        X509Certificate ec = WalkingSkeletonIT.parse(tmp.resolve("ec.chain.pem")).get(0);
+        X509Certificate rsa = Certs.parse(tmp.resolve("rsa.crt")).get(0);
+        X509Certificate ec = Certs.parse(tmp.resolve("ec.chain.pem")).get(0);
         assertFalse(pebble.certStatus(rsa.getSerialNumber()).revoked());
         Dist.Run r = lacme("revoke-cert", tmp.resolve("rsa.crt").toString(), tmp.resolve("ec.chain.pem").toString());
         assertEquals(0, r.exit(), r.toString());

@@ -1,5 +1,8 @@
 package lacme.it.interop;
 
+import lacme.it.Certs;
+import lacme.it.Dist;
+import lacme.it.Dist.Run;
 import lacme.testkit.Pebble;
 
 import java.io.File;
@@ -35,7 +38,7 @@ final class Interop {
 
     /** The assembled distribution tree (packaging/target/dist). */
     static Path dist() {
-        return lacme.it.DistTree.root();
+        return Dist.root();
     }
 
     static Path ourLacme() {
@@ -62,11 +65,7 @@ final class Interop {
 
     /** True when this process is root (the Perl master drops privileges; CI runs as root). */
     static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException e) {
-            return false;
-        }
+        return Dist.isRoot();
     }
 
     /** This process's "uid=U gid=G", as our accountd logs a peer's credentials. */
@@ -75,35 +74,9 @@ final class Interop {
         return "uid=" + Files.getAttribute(self, "unix:uid") + " gid=" + Files.getAttribute(self, "unix:gid");
     }
 
-    /** Result of one command, with its pid (the master's, as every launcher execs). */
-    record Run(long pid, int exit, String stdout, String stderr) {
-        @Override
-        public String toString() {
-            return "pid " + pid + ", exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-        }
-    }
-
     /** Runs a command to completion (bounded), stdin /dev/null, capturing stdout and stderr. */
     static Run run(Path workDir, List<String> argv, long timeoutSeconds) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("lacme-interop", ".out");
-        Path err = Files.createTempFile("lacme-interop", ".err");
-        try {
-            Process p = new ProcessBuilder(new ArrayList<>(argv)).directory(workDir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor();
-                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + argv + "\n"
-                        + Files.readString(err, StandardCharsets.UTF_8));
-            }
-            return new Run(p.pid(), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return Dist.run(workDir, argv, timeoutSeconds);
     }
 
     /** Runs a command and fails the test unless it exits 0. */
@@ -363,14 +336,14 @@ final class Interop {
     static String reissueWithKeyid(Path dir, List<String> lacme, List<String> options, Section s, Path accountdConf,
                                    String kid, Path log) throws Exception {
         Files.writeString(accountdConf, read(accountdConf) + "keyid = " + kid + "\n", StandardCharsets.UTF_8);
-        java.math.BigInteger before = Issued.parse(s.cert()).get(0).getSerialNumber();
+        java.math.BigInteger before = Certs.parse(s.cert()).get(0).getSerialNumber();
         int offset = read(log).length();
         List<String> argv = new ArrayList<>(lacme);
         argv.addAll(options);
         argv.addAll(List.of("newOrder", "--force", s.name()));
         Run r = runOk(dir, argv, 240);
         assertTrue(r.stderr().contains("Installing X.509 certificate " + s.cert()), r.toString());
-        assertTrue(!before.equals(Issued.parse(s.cert()).get(0).getSerialNumber()), "a new certificate was installed");
+        assertTrue(!before.equals(Certs.parse(s.cert()).get(0).getSerialNumber()), "a new certificate was installed");
         return read(log).substring(offset);
     }
 }

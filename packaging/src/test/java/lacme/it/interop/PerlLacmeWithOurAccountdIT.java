@@ -3,7 +3,7 @@ package lacme.it.interop;
 import lacme.it.interop.Interop.Daemon;
 import lacme.it.interop.SigningLogs.Directory;
 import lacme.it.interop.Interop.KeyType;
-import lacme.it.interop.Interop.Run;
+import lacme.it.Dist.Run;
 import lacme.it.interop.Interop.Section;
 import lacme.testkit.Pebble;
 import org.junit.jupiter.api.AfterAll;
