@@ -62,6 +62,14 @@ public final class Dist {
         }
     }
 
+    /** Registers the account of the configuration {@code conf} (ToS agreed); fails the test otherwise. */
+    public static void register(Path dir, Path conf) throws IOException, InterruptedException {
+        Run r = run(dir, List.of(lacme().toString(), "--config=" + conf, "account", "--register", "--tos-agreed"), 120);
+        if (r.exit() != 0) {
+            throw new AssertionError("lacme account --register failed: " + r);
+        }
+    }
+
     /** Runs {@code openssl} (as a user generating keys would); fails the test on error. */
     public static void openssl(Path dir, String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();

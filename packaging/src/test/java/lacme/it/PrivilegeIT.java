@@ -45,9 +45,7 @@ class PrivilegeIT {
         Assumptions.assumeTrue(Dist.isRoot(), "privilege tests need root");
         pebble = Pebble.start();
         conf = Tree.write(tmp, pebble);
-        Dist.Run reg = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + conf, "account",
-                "--register", "--tos-agreed"), 120);
-        assertEquals(0, reg.exit(), reg.toString());
+        Dist.register(tmp, conf);
     }
 
     @AfterAll

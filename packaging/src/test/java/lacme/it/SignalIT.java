@@ -37,9 +37,7 @@ class SignalIT {
         sock = tmp.resolve("lacme-www.socket");
         s.webserver.put("listen", "127.0.0.1:" + pebble.httpPort() + " " + sock);
         conf = Tree.write(tmp, s);
-        Dist.Run reg = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + conf, "account",
-                "--register", "--tos-agreed"), 120);
-        assertEquals(0, reg.exit(), reg.toString());
+        Dist.register(tmp, conf);
     }
 
     @AfterAll
