@@ -95,7 +95,10 @@ public final class PrivDrop {
         return a;
     }
 
-    /** The child's whole environment: USER LOGNAME HOME SHELL PATH, and TERM if set. */
+    /**
+     * The child's whole environment: USER LOGNAME HOME SHELL PATH, and TERM and JAVA_HOME
+     * when set (the launchers need to find a JVM; neither carries a secret).
+     */
     public Map<String, String> environment() {
         Passwd.User u = target != null ? target : Passwd.user(currentUid()).orElse(null);
         Map<String, String> env = new LinkedHashMap<>();
@@ -112,7 +115,6 @@ public final class PrivDrop {
         }
         String javaHome = System.getenv("JAVA_HOME");
         if (javaHome != null) {
-            // the launchers need a JVM; JAVA_HOME names one but carries no secret
             env.put("JAVA_HOME", javaHome);
         }
         return env;
@@ -127,23 +129,9 @@ public final class PrivDrop {
     public Specifiers specifiers() {
         Passwd.User u = target != null ? target : Passwd.user(currentUid()).orElse(null);
         long g = gid != null ? gid : currentGid();
-        String gname = !group.isEmpty() ? group : groupName(g);
+        String gname = !group.isEmpty() ? group : Passwd.groupName(g).orElse(null);
         return Specifiers.of(environment(), u != null ? u.uid() : currentUid(), g,
                 u != null ? u.name() : null, gname, u != null ? u.home() : null);
-    }
-
-    private static String groupName(long g) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/etc/group"))) {
-                String[] f = line.split(":", -1);
-                if (f.length >= 3 && f[2].equals(Long.toString(g))) {
-                    return f[0];
-                }
-            }
-        } catch (IOException e) {
-            return null;
-        }
-        return null;
     }
 
     static long currentGid() {
