@@ -2,7 +2,7 @@ package lacme.master;
 
 import lacme.common.config.Specifiers;
 import lacme.master.config.LacmeConf;
-import lacme.master.config.Reporter;
+import lacme.master.config.RecordingReporter;
 import lacme.master.csr.Identifiers;
 import lacme.master.install.Pem;
 import lacme.master.install.TestCerts;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,23 +26,8 @@ class NewOrderPlanTest {
     @TempDir
     Path dir;
 
-    private final List<String> lines = new ArrayList<>();
-    private final Reporter report = new Reporter() {
-        @Override
-        public void info(String line) {
-            lines.add("I " + line);
-        }
-
-        @Override
-        public void warn(String line) {
-            lines.add("W " + line);
-        }
-
-        @Override
-        public void debug(String line) {
-            lines.add("D " + line);
-        }
-    };
+    private final RecordingReporter report = new RecordingReporter(true);
+    private final List<String> lines = report.lines();
 
     private NewOrderCommand.Plan plan(String certs, boolean quiet, Integer minDays, String... sections) throws Exception {
         Files.writeString(dir.resolve("lacme.conf"), "config-certs = certs.conf\n");

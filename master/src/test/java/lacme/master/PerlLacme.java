@@ -3,7 +3,7 @@ package lacme.master;
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import lacme.master.config.LacmeConf;
-import lacme.master.config.Reporter;
+import lacme.master.config.RecordingReporter;
 
 import java.io.File;
 import java.io.IOException;
@@ -110,23 +110,8 @@ final class PerlLacme {
 
     /** Our plan for the same files and arguments. */
     static Outcome ours(Path dir, List<String> args) {
-        List<String> lines = new ArrayList<>();
-        Reporter r = new Reporter() {
-            @Override
-            public void info(String line) {
-                lines.add(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                lines.add(line);
-            }
-
-            @Override
-            public void debug(String line) {
-                lines.add(line);
-            }
-        };
+        RecordingReporter r = new RecordingReporter(false);
+        List<String> lines = r.lines();
         List<String> configCerts = null;
         Integer minDays = null;
         List<String> sections = new ArrayList<>();

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,23 +21,8 @@ class CertConfTest {
     Path dir;
 
     private final Specifiers sp = Specifiers.of(Map.of(), 0, 0, "root", "root", "/root");
-    private final List<String> lines = new ArrayList<>();
-    private final Reporter report = new Reporter() {
-        @Override
-        public void info(String line) {
-            lines.add("I " + line);
-        }
-
-        @Override
-        public void warn(String line) {
-            lines.add("W " + line);
-        }
-
-        @Override
-        public void debug(String line) {
-            lines.add("D " + line);
-        }
-    };
+    private final RecordingReporter report = new RecordingReporter(true);
+    private final List<String> lines = report.lines();
 
     private Map<String, Map<String, String>> load(String... items) throws ConfigException {
         return CertConf.load(List.of(items), dir.resolve("lacme.conf").toString(), sp, report);
