@@ -26,8 +26,7 @@ class RevokeIT {
     static void setUp() throws Exception {
         pebble = Pebble.start();
         conf = Tree.write(tmp, pebble);
-        Dist.Run reg = lacme("account", "--register", "--tos-agreed");
-        assertEquals(0, reg.exit(), reg.toString());
+        Dist.register(tmp, conf);
         Dist.Run order = lacme("newOrder");
         assertEquals(0, order.exit(), order.toString());
     }

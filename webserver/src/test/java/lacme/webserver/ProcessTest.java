@@ -53,6 +53,19 @@ class ProcessTest {
         assertFalse(err.contains("Exception"), err);
     }
 
+    /** The webserver command run as the last words of {@code sh -c SCRIPT sh ...}. */
+    static List<String> viaShell(String script) {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", script, "sh"));
+        cmd.addAll(ServerProcess.java());
+        return cmd;
+    }
+
+    /** An HTTP/1.0 GET of the test token. */
+    static Probe getToken(SocketAddress a) throws Exception {
+        return Probe.send(a, ("GET " + RequestHead.ROOT + TOKEN + " HTTP/1.0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII), 20_000);
+    }
+
     ServerSocketChannel tcp(InetAddress a) throws Exception {
         return ServerSocketChannel.open(a.getAddress().length == 4 ? StandardProtocolFamily.INET
                 : StandardProtocolFamily.INET6).bind(new InetSocketAddress(a, 0), 50);
@@ -108,9 +121,7 @@ class ProcessTest {
     @Test
     void systemdSocketActivation() throws Exception {
         writeToken();
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
-                "exec 3<&0 0</dev/null; export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$@\"", "sh"));
-        cmd.addAll(ServerProcess.java());
+        List<String> cmd = viaShell("exec 3<&0 0</dev/null; export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$@\"");
         try (ServerSocketChannel l = tcp(InetAddress.getByName("127.0.0.1"));
                 ServerProcess p = ServerProcess.start(cmd, l, dir, Map.of())) {
             exercise(p, l.getLocalAddress());
@@ -120,13 +131,10 @@ class ProcessTest {
     @Test
     void systemdWithStandardInputSocketNeedsNoChild() throws Exception {
         writeToken();
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
-                "exec 3<&0; export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$@\"", "sh"));
-        cmd.addAll(ServerProcess.java());
+        List<String> cmd = viaShell("exec 3<&0; export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$@\"");
         try (ServerSocketChannel l = tcp(InetAddress.getByName("127.0.0.1"));
                 ServerProcess p = ServerProcess.start(cmd, l, dir, Map.of())) {
-            Probe ok = Probe.send(l.getLocalAddress(), ("GET " + RequestHead.ROOT + TOKEN
-                    + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII), 20_000);
+            Probe ok = getToken(l.getLocalAddress());
             assertEquals(200, ok.status(), ok.toString());
             assertEquals(0, p.process.descendants().count(), "fd 0 served directly");
             exercise(p, l.getLocalAddress());
@@ -136,9 +144,7 @@ class ProcessTest {
     @Test
     void lacme082CallingConvention() throws Exception {
         writeToken();
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
-                "exec 4<&0 0</dev/null; exec \"$@\" 4", "sh"));
-        cmd.addAll(ServerProcess.java());
+        List<String> cmd = viaShell("exec 4<&0 0</dev/null; exec \"$@\" 4");
         try (ServerSocketChannel l = tcp(InetAddress.getByName("127.0.0.1"));
                 ServerProcess p = ServerProcess.start(cmd, l, dir, Map.of("DEBUG", "1"))) {
             exercise(p, l.getLocalAddress());
@@ -149,12 +155,10 @@ class ProcessTest {
     @Test
     void exitsWhenItsParentIsGone() throws Exception {
         writeToken();
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec 3<&0; \"$@\" <&3 3<&- & wait", "sh"));
-        cmd.addAll(ServerProcess.java());
+        List<String> cmd = viaShell("exec 3<&0; \"$@\" <&3 3<&- & wait");
         try (ServerSocketChannel l = tcp(InetAddress.getByName("127.0.0.1"));
                 ServerProcess p = ServerProcess.start(cmd, l, dir, Map.of())) {
-            Probe ok = Probe.send(l.getLocalAddress(), ("GET " + RequestHead.ROOT + TOKEN
-                    + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII), 20_000);
+            Probe ok = getToken(l.getLocalAddress());
             assertEquals(200, ok.status(), ok.toString());
             ProcessHandle java = p.process.descendants().findFirst().orElseThrow();
             p.process.destroyForcibly(); // SIGKILL to the parent: no chance to clean up
