@@ -1,11 +1,11 @@
 package lacme.master;
 
+import lacme.common.os.Processes;
 import org.slf4j.Logger;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -111,14 +111,7 @@ public final class Cleanup {
         }
         log.debug("stopping stray process(es) {}", strays.stream().map(p -> Long.toString(p.pid()))
                 .collect(Collectors.joining(" ")));
-        strays.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : strays) {
-            try {
-                p.onExit().get(3, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-            }
-        }
+        Processes.stopAll(strays, Processes.GRACE);
     }
 
     /**

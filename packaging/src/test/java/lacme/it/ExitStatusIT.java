@@ -123,4 +123,28 @@ class ExitStatusIT {
         assertTrue(r.stderr().contains("the client exited"), r.toString());
         assertFalse(Files.exists(dir.resolve("www.socket")));
     }
+
+    /**
+     * issue 16: a distribution the client user cannot reach (a clone in root's mode-0700 home)
+     * is one line from root before anything is spawned, not a shell error inside the child.
+     */
+    @Test
+    void aClientCommandItsUserCannotReachIsOneLineBeforeSpawning() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Dist.isRoot(), "the drop needs root");
+        Path dir = Files.createDirectories(tmp.resolve("private-client"));
+        Path home = Files.createDirectories(dir.resolve("root"));
+        Path client = home.resolve("client");
+        Files.writeString(client, "#!/bin/sh\nexec " + Dist.client() + " \"$@\"\n");
+        Files.setPosixFilePermissions(client, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Tree.Settings s = new Tree.Settings("https://127.0.0.1:1/dir", tmp.resolve("no-ca.pem"), 1, null);
+        s.webserver.put("listen", dir.resolve("www.socket").toString());
+        s.client.put("command", client.toString());
+        s.sections = List.of("ec");
+        Path c = Tree.write(dir, s);
+        Dist.Run r = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + c, "account"), 60);
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals("[ERROR] lacme - " + client + " is not readable/executable by _lacme-client (" + home
+                + " is mode 0700)\n", r.stderr(), r.toString());
+    }
 }

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import lacme.common.config.Passwd;
-import org.newsclub.net.unix.FileDescriptorCast;
+import lacme.common.os.Fds;
+import lacme.common.os.Processes;
 
 /**
  * Starts this program again as a child serving a socket on its fd 0 (managed mode), and
@@ -17,8 +17,7 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * not already on fd 0 gets there: a socket this process bound as root (standalone mode,
  * the child runs unprivileged through {@code setpriv}), systemd's fd 3, or the FD number
  * lacme 0.8.2 passes as an argument. The socket becomes the child's stdin through
- * junixsocket's descriptor-to-redirect cast; {@link ProcessBuilder} closes every other
- * descriptor in the child.
+ * {@link Fds#redirect}; {@link ProcessBuilder} closes every other descriptor in the child.
  */
 final class Relauncher {
     private Relauncher() {
@@ -43,29 +42,6 @@ final class Relauncher {
         return cmd;
     }
 
-    /**
-     * The {@code setpriv} prefix that runs a command as {@code user:group} without
-     * supplementary groups other than {@code group} (as lacme's drop), without capabilities
-     * and with no_new_privs; and the clean environment lacme gives its children.
-     */
-    static List<String> setpriv(String user, String group, Map<String, String> env) {
-        Passwd.User u = Passwd.user(user)
-                .orElseThrow(() -> new IllegalArgumentException("getpwnam(" + user + ") failed"));
-        long gid = Passwd.gid(group)
-                .orElseThrow(() -> new IllegalArgumentException("getgrnam(" + group + ") failed"));
-        String term = System.getenv("TERM");
-        env.clear();
-        env.put("USER", u.name());
-        env.put("LOGNAME", u.name());
-        env.put("HOME", u.home());
-        env.put("SHELL", u.shell());
-        env.put("PATH", "/usr/bin:/bin");
-        if (term != null) {
-            env.put("TERM", term);
-        }
-        return List.of("setpriv", "--reuid=" + u.uid(), "--regid=" + gid, "--groups=" + gid,
-                "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--");
-    }
 
     /**
      * Starts {@code prefix + this program [--debug]} in {@code dir} with {@code socket} as
@@ -80,7 +56,7 @@ final class Relauncher {
             cmd.add("--debug");
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                .redirectInput(FileDescriptorCast.using(socket).as(ProcessBuilder.Redirect.class))
+                .redirectInput(Fds.redirect(socket))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         Map<String, String> e = pb.environment();
@@ -123,17 +99,8 @@ final class Relauncher {
     }
 
     private static void stop(Process p) {
-        if (!p.isAlive()) {
-            return;
-        }
-        p.destroy();
-        try {
-            if (!p.waitFor(3, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
+        if (p.isAlive()) {
+            Processes.stop(p.toHandle(), Processes.GRACE);
         }
     }
 }

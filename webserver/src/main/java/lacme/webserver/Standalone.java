@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import lacme.common.os.Fds;
+import lacme.common.os.ListenAddress;
+import lacme.common.os.Setpriv;
 import org.slf4j.Logger;
 
 /**
@@ -47,7 +50,12 @@ final class Standalone {
             if (user.isEmpty()) {
                 throw new IllegalArgumentException("refusing to serve as root: --user is empty");
             }
-            setpriv = Relauncher.setpriv(user, group, env);
+            if (group.isEmpty()) {
+                throw new IllegalArgumentException("refusing to serve as root's group: --group is empty");
+            }
+            Setpriv drop = Setpriv.resolve(user, group);
+            env.putAll(drop.environment());
+            setpriv = drop.prefix();
             if (!Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 log.warn("{} is not searchable by others: {} may not read it", dir, user);
             }
@@ -65,11 +73,11 @@ final class Standalone {
             }
         };
         log.info("serving {} on {}{}", dir, socketFile != null ? socketFile
-                : new ListenAddress(listener.getLocalAddress()), limit == null ? "" : " for " + seconds + " s");
+                : ListenAddress.describe(listener.getLocalAddress()), limit == null ? "" : " for " + seconds + " s");
         if (root) {
             FileDescriptor socket;
             try {
-                socket = ChannelFd.of(listener);
+                socket = Fds.of(listener);
             } catch (IOException e) {
                 cleanup.run();
                 throw e;

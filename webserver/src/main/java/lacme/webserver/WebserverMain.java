@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import lacme.common.log.Logging;
-import org.newsclub.net.unix.FileDescriptorCast;
+import lacme.common.os.Fds;
 import org.slf4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -119,7 +119,7 @@ public final class WebserverMain implements Callable<Integer> {
 
     /** Serves a socket that is not on fd 0 by running managed mode with it as fd 0. */
     private int relaunch(int n) throws IOException, InterruptedException {
-        FileDescriptor socket = FileDescriptorCast.unsafeUsing(n).getFileDescriptor();
+        FileDescriptor socket = Fds.inherited(n);
         log.debug("serving descriptor {} through a child process", n);
         Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, debug);
         return Relauncher.supervise(child, null, () -> { });

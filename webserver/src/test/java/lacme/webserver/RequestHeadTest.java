@@ -2,16 +2,13 @@ package lacme.webserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The head parser and the listen-address syntax, without sockets. */
 class RequestHeadTest {
@@ -67,23 +64,5 @@ class RequestHeadTest {
     void earlyRefusalBeforeTheLineEnds() {
         RequestHead h = new RequestHead(Limits.DEFAULT);
         assertEquals(400, h.offer(ByteBuffer.wrap(new byte[] {0x16, 0x03, 0x01})).status());
-    }
-
-    @Test
-    void listenAddresses() {
-        assertEquals(new InetSocketAddress("127.0.0.1", 80), ListenAddress.parse("127.0.0.1").address());
-        assertEquals(new InetSocketAddress("0.0.0.0", 8080), ListenAddress.parse("0.0.0.0:8080").address());
-        assertEquals(new InetSocketAddress("::1", 80), ListenAddress.parse("[::1]").address());
-        assertEquals(new InetSocketAddress("::", 81), ListenAddress.parse("[::]:81").address());
-        assertEquals("/run/lacme-www.socket", ListenAddress.parse("/run/lacme-www.socket").toString());
-        assertEquals("[0:0:0:0:0:0:0:1]:80", ListenAddress.parse("[::1]").toString());
-        assertEquals("10.0.0.1:80", ListenAddress.parse("10.0.0.1").toString());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"", "localhost", "example.org:80", "256.1.1.1", "1.2.3", "::1",
-        "[::1", "[fe80::zz]", "1.2.3.4:65536", "1.2.3.4:", "run/socket", "[1:2:3:4:5:6:7:8:9]"})
-    void invalidListenAddresses(String s) {
-        assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(s));
     }
 }

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.newsclub.net.unix.FileDescriptorCast;
+import lacme.common.os.Fds;
 
 /**
  * The webserver as a separate JVM, started the way lacme's master starts it: a listening
@@ -43,8 +43,7 @@ final class ServerProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(err.toFile());
         if (listener != null) {
-            pb.redirectInput(FileDescriptorCast.using(ChannelFd.of(listener))
-                    .as(ProcessBuilder.Redirect.class));
+            pb.redirectInput(Fds.redirect(Fds.of(listener)));
         }
         pb.environment().putAll(env);
         return new ServerProcess(pb.start(), err);

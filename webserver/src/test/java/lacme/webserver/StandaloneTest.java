@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import lacme.common.os.Fds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class StandaloneTest {
     static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                ChannelFd.JVM_OPTION, "-cp", classPath, WebserverMain.class.getName()));
+                Fds.JVM_OPTION, "-cp", classPath, WebserverMain.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -4,6 +4,7 @@ import static lacme.common.io.Errno.reason;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
+import lacme.common.os.Fds;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.newsclub.net.unix.AFUNIXSocketAddress;

@@ -1,5 +1,6 @@
 package lacme.master.spawn;
 
+import lacme.common.os.ListenAddress;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.slf4j.Logger;

@@ -1,5 +1,7 @@
 package lacme.master.spawn;
 
+import lacme.common.os.Fds;
+import lacme.common.os.Processes;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -88,6 +90,10 @@ public final class Spawner {
     /** As above, with variables added to the clean environment (e.g. GPG_TTY for accountd). */
     public Child start(String name, PrivDrop drop, List<String> argv, Map<String, String> extraEnv, Path cwd,
                        ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
+        String denied = drop.cannotRun(argv.get(0), cwd);
+        if (denied != null) {
+            throw new Fatal(denied);
+        }
         List<String> full = new ArrayList<>(drop.prefix());
         full.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(full);
@@ -123,18 +129,15 @@ public final class Spawner {
     }
 
     /**
-     * SIGTERM, then SIGKILL after 5 s. A child's own exit status is only logged (at debug
-     * level): the webserver exits 143 on SIGTERM by design, and after SIGINT on a terminal
-     * every child has died of the same signal.
+     * {@link Processes#stop}. A child's own exit status is only logged (at debug level): the
+     * webserver exits 143 on SIGTERM by design, and after SIGINT on a terminal every child has
+     * died of the same signal.
      */
-    private void stop(String name, Process p) throws InterruptedException {
+    private void stop(String name, Process p) {
         if (p.isAlive()) {
             log.debug("Shutting down {} (pid {})", name, p.pid());
-            p.destroy();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                log.warn("{} (pid {}) ignored SIGTERM, killing it", name, p.pid());
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
+            if (Processes.stop(p.toHandle(), Processes.GRACE)) {
+                log.warn("{} (pid {}) ignored SIGTERM, killed it", name, p.pid());
             }
         }
         if (!p.isAlive() && p.exitValue() != 0 && p.exitValue() != 143) {

@@ -3,18 +3,14 @@ package lacme.master.spawn;
 import lacme.common.config.ConfigException;
 import lacme.common.config.Passwd;
 import lacme.common.config.Specifiers;
+import lacme.common.os.Fds;
+import lacme.common.os.ListenAddress;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
-import org.newsclub.net.unix.AFUNIXServerSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.slf4j.Logger;
 
-import java.io.File;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -44,11 +40,6 @@ import java.util.Map;
  * and {@code listen}/{@code iptables} are ignored, as in lacme.
  */
 public final class Webservers {
-    /**
-     * Listen backlog: lacme's 5 lets a handful of idle connections fill the queue while the
-     * CA's validation requests arrive; 511 is the usual server default (nginx, Apache).
-     */
-    static final int BACKLOG = 511;
     /** The lock file lacme creates in a configured challenge directory. */
     static final String LOCK = ".lacme.lock";
 
@@ -79,11 +70,14 @@ public final class Webservers {
         // every address is bound before any webserver exists (DESIGN.md): a bind failure
         // stops the run before an unprivileged process has been started
         List<FileDescriptor> fds = new ArrayList<>();
+        List<ListenAddress> bound = new ArrayList<>();
         for (ListenAddress a : addrs) {
             try {
-                fds.add(bind(a, cleanup, log));
+                Map.Entry<ListenAddress, FileDescriptor> b = bind(a, cleanup, log);
+                bound.add(b.getKey());
+                fds.add(b.getValue());
             } catch (IOException e) {
-                throw new Fatal("Couldn't bind to " + a.text() + ": " + e.getMessage());
+                throw new Fatal(e.getMessage());
             }
         }
         for (int i = 0; i < addrs.size(); i++) {
@@ -95,38 +89,31 @@ public final class Webservers {
             }
         }
         if (conf.get("iptables").equalsIgnoreCase("yes")) {
-            Firewall.open(addrs, cleanup, log);
+            Firewall.open(bound, cleanup, log);
         }
         return dir;
     }
 
-    private static FileDescriptor bind(ListenAddress a, Cleanup cleanup, Logger log) throws IOException, Fatal {
+    /**
+     * Binds one address as root (see {@link ListenAddress#bind}); the socket and its file are
+     * removed by the cleanup. Returns the bound address (a port 0 becomes the kernel's pick,
+     * which the firewall rules must name) and the socket's descriptor.
+     */
+    private static Map.Entry<ListenAddress, FileDescriptor> bind(ListenAddress a, Cleanup cleanup, Logger log)
+            throws IOException {
+        ServerSocketChannel ch = a.bind();
+        cleanup.add(ch::close);
         if (a.isUnix()) {
-            File f = new File(a.unixPath());
-            // junixsocket's bind replaces whatever is at the path (even a regular file); bind(2),
-            // and lacme, fail instead — so must we, as root, or listen = /etc/passwd would delete it
-            if (Files.exists(f.toPath(), LinkOption.NOFOLLOW_LINKS)) {
-                throw new Fatal("Couldn't bind to " + a.text() + ": Address already in use");
-            }
-            AFUNIXServerSocketChannel ch = AFUNIXServerSocketChannel.open();
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, false);
-            cleanup.add(ch::close);
-            ch.bind(AFUNIXSocketAddress.of(f), BACKLOG);
+            Path f = a.unixPath();
             cleanup.add(() -> {
                 log.debug("Unlinking {}", f);
-                Files.deleteIfExists(f.toPath());
+                Files.deleteIfExists(f);
             });
-            // anyone may connect: the reverse proxy in front of it runs as another user
-            Files.setPosixFilePermissions(f.toPath(), PosixFilePermissions.fromString("rw-rw-rw-"));
-            return ch.getFileDescriptor();
+            return Map.entry(a, Fds.of(ch));
         }
-        // an IPv4 address needs an IPv4 socket; the JDK's IPv6 sockets are dual-stack
-        ServerSocketChannel ch = ServerSocketChannel.open(a.inet().getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        cleanup.add(ch::close);
-        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        ch.bind(a.inet(), BACKLOG);
-        return Fds.of(ch);
+        ListenAddress bound = new ListenAddress(a.text(), ch.getLocalAddress());
+        log.debug("Bound {}", bound);
+        return Map.entry(bound, Fds.of(ch));
     }
 
     private static Path tempDir(String clientUser, Cleanup cleanup) throws Fatal {

@@ -1,5 +1,6 @@
 package lacme.master.spawn;
 
+import lacme.common.os.ListenAddress;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

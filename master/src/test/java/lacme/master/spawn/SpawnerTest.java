@@ -1,5 +1,6 @@
 package lacme.master.spawn;
 
+import lacme.common.os.Fds;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.junit.jupiter.api.AfterEach;
@@ -128,6 +129,34 @@ class SpawnerTest {
         String[] undropped = run(PrivDrop.of("", ""), tmp, "/bin/cat", secret.toString());
         assertEquals("0", undropped[0]);
         assertTrue(undropped[1].contains("PRIVATE KEY"), "the same code without the drop reads it");
+    }
+
+    /** A command the dropped user cannot reach is one line from root, before any child exists. */
+    @Test
+    void aCommandInARootOnlyDirectoryIsRefusedBeforeSpawning() throws Exception {
+        assumeRoot();
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path home = Files.createDirectory(tmp.resolve("root"));
+        Path bin = Files.createDirectories(home.resolve("x/libexec/lacme"));
+        Files.setPosixFilePermissions(home.resolve("x"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(home.resolve("x/libexec"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path client = Files.writeString(bin.resolve("client"), "#!/bin/sh\necho ran\n");
+        Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        Set<Long> before = children();
+        Fatal e = assertThrows(Fatal.class, () -> run(PrivDrop.of("nobody", "nogroup"), tmp, client.toString()));
+        assertEquals(client + " is not readable/executable by nobody (" + home + " is mode 0700)", e.getMessage());
+        assertEquals(before, children(), "nothing was spawned");
+        assertEquals("0", run(PrivDrop.of("", ""), tmp, client.toString())[0], "root itself may run it");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx--x--x"));
+        assertEquals("ran\n", run(PrivDrop.of("nobody", "nogroup"), tmp, client.toString())[1]);
+    }
+
+    static Set<Long> children() {
+        Set<Long> s = new TreeSet<>();
+        ProcessHandle.current().children().forEach(p -> s.add(p.pid()));
+        return s;
     }
 
     @Test

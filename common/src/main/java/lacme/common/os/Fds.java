@@ -1,35 +1,48 @@
-package lacme.master.spawn;
+package lacme.common.os;
 
 import org.newsclub.net.unix.FileDescriptorCast;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.channels.ServerSocketChannel;
 
 /**
- * Descriptor plumbing the JDK does not offer. ProcessBuilder closes every descriptor above 2
- * in the child, so a socket reaches a child only as its stdin/stdout, through junixsocket's
- * descriptor-to-Redirect cast. The descriptor of a JDK ServerSocketChannel has no public
- * accessor; {@code sun.nio.ch.SelChImpl#getFD} is read reflectively, which needs
- * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} on the master's JVM (the lacme
- * launcher passes it). This is the only use of JDK internals in the suite.
+ * Descriptor plumbing the JDK does not offer, for the master and the webserver alike.
+ * ProcessBuilder closes every descriptor above 2 in the child, so a socket reaches a child
+ * only as its stdin/stdout, through junixsocket's descriptor-to-Redirect cast. The descriptor
+ * of a JDK ServerSocketChannel has no public accessor; {@code sun.nio.ch.SelChImpl#getFD} is
+ * read reflectively (so compiling needs no flag and a JVM started without the option gets a
+ * clear error, not a linkage failure), which needs {@link #JVM_OPTION} on the JVM of the
+ * master and of the webserver (run-java passes it to both). {@link #of} is the suite's only
+ * use of JDK internals.
  */
 public final class Fds {
+    /** The JVM option that makes {@link #of} work. */
+    public static final String JVM_OPTION = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
+
     private Fds() {
     }
 
-    /** The descriptor of a bound JDK server socket channel. */
+    /** The descriptor of a bound JDK server socket channel (TCP or UNIX-domain). */
     public static FileDescriptor of(ServerSocketChannel ch) throws IOException {
         try {
             Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
             Method m = selCh.getMethod("getFD");
-            return (FileDescriptor) m.invoke(ch);
+            return (FileDescriptor) m.invoke(selCh.cast(ch));
+        } catch (InvocationTargetException e) {
+            throw new IOException(e.getCause());
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IOException("cannot reach the listening socket's descriptor"
-                    + " (the JVM needs --add-exports java.base/sun.nio.ch=ALL-UNNAMED): " + e, e);
+            throw new IOException("cannot reach the listening socket's descriptor; start the JVM with "
+                    + JVM_OPTION, e);
         }
+    }
+
+    /** A descriptor this process inherited, by number (systemd's fd 3, lacme 0.8.2's FD argument). */
+    public static FileDescriptor inherited(int n) throws IOException {
+        return FileDescriptorCast.unsafeUsing(n).getFileDescriptor();
     }
 
     /**
@@ -62,7 +75,7 @@ public final class Fds {
         /** The child's stdout. */
         public final ProcessBuilder.Redirect out;
 
-        Duplex(FileDescriptor fd) throws IOException {
+        private Duplex(FileDescriptor fd) throws IOException {
             this.fd = fd;
             this.dup = FileDescriptorCast.duplicating(fd).getFileDescriptor();
             this.in = redirect(fd);

@@ -1,0 +1,56 @@
+package lacme.common.os;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stopping processes, one rule for every program: SIGTERM, a grace period in which a child
+ * may clean up (the webserver unlinks nothing, but accountd removes its socket and the client
+ * closes its connections), then SIGKILL; every wait is bounded, so a child that ignores
+ * signals can delay its parent by at most twice the grace period.
+ */
+public final class Processes {
+    /** The grace period between SIGTERM and SIGKILL. */
+    public static final Duration GRACE = Duration.ofSeconds(5);
+
+    private Processes() {
+    }
+
+    /**
+     * Stops {@code p} and waits (bounded) for it to be gone. Returns true when it needed
+     * SIGKILL (callers log that: a child ignoring SIGTERM is worth a warning).
+     */
+    public static boolean stop(ProcessHandle p, Duration grace) {
+        return stopAll(List.of(p), grace);
+    }
+
+    /** As {@link #stop}, for processes signalled together and given one shared grace period. */
+    public static boolean stopAll(List<ProcessHandle> ps, Duration grace) {
+        ps.forEach(ProcessHandle::destroy);
+        boolean killed = false;
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle p : ps) {
+            if (!waitFor(p, Math.max(0, deadline - System.nanoTime()))) {
+                p.destroyForcibly();
+                waitFor(p, grace.toNanos());
+                killed = true;
+            }
+        }
+        return killed;
+    }
+
+    private static boolean waitFor(ProcessHandle p, long nanos) {
+        try {
+            p.onExit().get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return !p.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
+    }
+}

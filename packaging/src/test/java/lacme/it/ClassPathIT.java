@@ -1,0 +1,78 @@
+package lacme.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each launcher gets only its own program's class path. Read from the command line of the
+ * running JVM the real webserver launcher started, so a launcher that ignored its class-path
+ * file (or a file that listed everything) fails here: the internet-facing webserver must
+ * carry no BouncyCastle, Nimbus or HttpClient jar.
+ */
+class ClassPathIT {
+    static final List<String> NOT_IN_WEBSERVER = List.of("bcprov", "bcpkix", "bcutil", "nimbus", "httpclient", "httpcore");
+
+    @TempDir
+    Path tmp;
+
+    static List<String> jars(String classPath) {
+        return Arrays.stream(classPath.split(":")).map(j -> Path.of(j).getFileName().toString()).toList();
+    }
+
+    @Test
+    void theRunningWebserverHasOnlyItsOwnJars() throws Exception {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Process p = new ProcessBuilder(Dist.webserver().toString(), "--listen", "127.0.0.1:0", "--dir", tmp.toString(),
+                "--timeout", "30").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = r.readLine();
+            assertNotNull(line, "the webserver said nothing");
+            assertTrue(line.contains("serving"), line);
+            List<String> argv = Arrays.asList(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).split("\0"));
+            List<String> cp = jars(argv.get(argv.indexOf("-cp") + 1));
+            assertTrue(cp.stream().anyMatch(j -> j.startsWith("lacme-webserver-")), cp.toString());
+            assertTrue(cp.stream().anyMatch(j -> j.startsWith("lacme-common-")), cp.toString());
+            for (String j : cp) {
+                for (String banned : NOT_IN_WEBSERVER) {
+                    assertFalse(j.startsWith(banned), "webserver class path has " + j + ": " + cp);
+                }
+                assertTrue(Files.isRegularFile(Dist.root().resolve("share/lacme/java").resolve(j)), j);
+            }
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertEquals(false, p.isAlive());
+    }
+
+    /** The other programs do get what they import (so the check above is not vacuous). */
+    @Test
+    void classPathFilesNameExistingJarsAndTheirOwnLibraries() throws Exception {
+        Path java = Dist.root().resolve("share/lacme/java");
+        for (String[] m : new String[][] {{"client", "httpclient5-"}, {"master", "bcpkix-"}, {"accountd", "nimbus-"},
+            {"webserver", "slf4j-simple-"}}) {
+            List<String> cp = Files.readAllLines(java.resolve(m[0] + ".classpath")).stream()
+                    .filter(l -> !l.isEmpty()).toList();
+            assertTrue(cp.get(0).startsWith("lacme-" + m[0] + "-"), cp.toString());
+            assertTrue(cp.stream().anyMatch(j -> j.startsWith(m[1])), m[0] + ": " + cp);
+            for (String j : cp) {
+                assertTrue(Files.isRegularFile(java.resolve(j)), m[0] + ": " + j);
+            }
+        }
+    }
+}
