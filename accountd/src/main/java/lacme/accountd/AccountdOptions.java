@@ -4,10 +4,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
-
 /**
  * The command line of lacme-accountd 0.8.2 (GNU style: {@code --opt=value} or
  * {@code --opt value}, bundled short options, no abbreviations, the last of a repeated
@@ -53,24 +49,11 @@ public final class AccountdOptions {
         return cl;
     }
 
-    /** The version from the build (version.properties, filtered by Maven). */
-    static String version() {
-        try (InputStream in = AccountdOptions.class.getResourceAsStream("version.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
     /** picocli's hook for --version. */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"lacme-accountd (lacme for Java) " + version(),
+            return new String[] {"lacme-accountd (lacme for Java) " + lacme.common.Version.VERSION,
                 "protocol version " + lacme.common.proto.AccountdCodec.VERSION};
         }
     }

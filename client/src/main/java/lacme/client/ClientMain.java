@@ -5,6 +5,7 @@ import lacme.client.acme.AccountKey;
 import lacme.client.acme.AcmeClient;
 import lacme.client.acme.AcmeConnection;
 import lacme.client.acme.Poller;
+import lacme.common.Version;
 import lacme.common.log.Logging;
 import lacme.common.proto.AccountdCodec;
 import lacme.common.proto.ControlCodec;
@@ -42,8 +43,8 @@ public final class ClientMain {
      * otherwise; the rest wait in the queue.
      */
     public static final int MAX_PARALLEL = 4;
-    /** Our version, from the jar manifest (the build's version) or the fallback. */
-    public static final String VERSION = version();
+    /** Our version (the User-Agent names it). */
+    public static final String VERSION = Version.VERSION;
     private static final int ANCILLARY_BUFFER = 4096;
 
     private ClientMain() {
@@ -147,10 +148,5 @@ public final class ClientMain {
         String m = e.getMessage();
         String s = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
         return s.replaceAll("[\\p{Cntrl}]+", " ").strip();
-    }
-
-    private static String version() {
-        String v = ClientMain.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.9.0";
     }
 }

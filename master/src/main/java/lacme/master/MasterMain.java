@@ -1,5 +1,6 @@
 package lacme.master;
 
+import lacme.common.Version;
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import lacme.common.log.Logging;
@@ -23,8 +24,6 @@ import java.util.Set;
  */
 @Command(name = "lacme", mixinStandardHelpOptions = false, sortOptions = false)
 public final class MasterMain {
-    /** Version reported by --version. */
-    public static final String VERSION = "0.9.0";
     private static final Set<String> COMMANDS = Set.of("account", "newOrder", "new-cert", "revokeCert", "revoke-cert");
 
     @Option(names = "--config", paramLabel = "FILE") String config;
@@ -68,7 +67,7 @@ public final class MasterMain {
             return 0;
         }
         if (m.version) {
-            System.out.println("lacme (Java) version " + VERSION);
+            System.out.println("lacme (Java) version " + Version.VERSION);
             return 0;
         }
         if (m.args.isEmpty()) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import lacme.common.Version;
 import lacme.common.log.Logging;
 import lacme.common.os.Fds;
 import org.slf4j.Logger;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Parameters;
  * (default {@code _lacme-www:nogroup}) through setpriv; it never serves as root.</li>
  * </ul>
  */
-@Command(name = "lacme-webserver", sortOptions = false,
+@Command(name = "lacme-webserver", sortOptions = false, versionProvider = WebserverMain.VersionText.class,
         description = "Serve ACME http-01 challenge files (/.well-known/acme-challenge/TOKEN).")
 public final class WebserverMain implements Callable<Integer> {
     @Option(names = "--debug", description = "Log every request.")
@@ -62,6 +63,9 @@ public final class WebserverMain implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Show the version.")
+    boolean version;
 
     @Parameters(arity = "0..1", paramLabel = "FD",
             description = "Managed: listening socket's descriptor (default 0), as lacme 0.8.2 passes it.")
@@ -123,6 +127,14 @@ public final class WebserverMain implements Callable<Integer> {
         log.debug("serving descriptor {} through a child process", n);
         Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, debug);
         return Relauncher.supervise(child, null, () -> { });
+    }
+
+    /** picocli's hook for --version. */
+    static final class VersionText implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lacme-webserver (lacme for Java) " + Version.VERSION};
+        }
     }
 
     /** Whether the effective uid is 0 (from /proc: the JDK does not expose it). */

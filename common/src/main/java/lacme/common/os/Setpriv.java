@@ -6,7 +6,6 @@ import lacme.common.config.Specifiers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,14 +13,14 @@ import java.util.Map;
 
 /**
  * How a child's identity is dropped, for the master's children and the standalone
- * webserver's alike. Java cannot fork, so the drop is an exec
- * wrapper: {@code setpriv} sets real and effective uid/gid, reduces the supplementary groups
+ * webserver's alike. Java cannot fork, so the drop is an exec wrapper: {@code setpriv} sets real and effective uid/gid, reduces the supplementary groups
  * to the configured group, sets no_new_privs and empties the inheritable and bounding
  * capability sets before exec'ing the program — so nothing the child later runs can regain
  * root, and even a child left as uid 0 (group-only drop) has no effective capability after
  * exec. Empty user and group skip the drop, as in lacme. The environment is rebuilt from
- * scratch for the target user so nothing of root's leaks into the child, and
- * {@link #specifiers()} expands {@code %}-specifiers as the target user would see them
+ * scratch for the target user so nothing of root's leaks into the child (the same variables
+ * for every child), {@link #cannotRun} tells root beforehand when the target user could not
+ * even reach the program, and {@link #specifiers()} expands {@code %}-specifiers as the target user would see them
  * (lacme expands the accountd command after its privilege drop).
  */
 public class Setpriv {
