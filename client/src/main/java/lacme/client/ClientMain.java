@@ -7,6 +7,7 @@ import lacme.client.acme.AcmeConnection;
 import lacme.client.acme.Poller;
 import lacme.common.log.Logging;
 import lacme.common.proto.AccountdCodec;
+import lacme.common.proto.Control.Hello;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -22,7 +23,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * {@code libexec/lacme/client}: the unprivileged process that speaks ACME. The master
@@ -37,11 +37,6 @@ import java.util.Map;
  * only with --debug).
  */
 public final class ClientMain {
-    /**
-     * Requests (orders) processed at once unless hello's {@code max_parallel} (1 … 16) says
-     * otherwise; the rest wait in the queue.
-     */
-    public static final int MAX_PARALLEL = 4;
     /** Our version, from the jar manifest (the build's version) or the fallback. */
     public static final String VERSION = version();
     private static final int ANCILLARY_BUFFER = 4096;
@@ -85,13 +80,12 @@ public final class ClientMain {
         InputStream cin = control.getInputStream();
         OutputStream cout = control.getOutputStream();
 
-        Map<String, Object> first = ControlCodec.read(cin);
-        if (first == null) {
+        Hello hello = ControlCodec.readHello(cin);
+        if (hello == null) {
             log.debug("control channel closed before hello");
             return 0;
         }
         FileDescriptor[] fds = control.getReceivedFileDescriptors();
-        Hello hello = Hello.parse(first);
         if (fds == null || fds.length != 1) {
             throw new ProtocolException("hello must carry exactly one descriptor (the lacme-accountd connection), got "
                     + (fds == null ? 0 : fds.length));

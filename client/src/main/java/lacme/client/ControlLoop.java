@@ -1,5 +1,7 @@
 package lacme.client;
 
+import lacme.common.proto.Control.Request;
+import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
 import org.slf4j.Logger;
@@ -8,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +51,10 @@ public final class ControlLoop {
             return t;
         });
         try {
-            Map<String, Object> frame;
-            while ((frame = ControlCodec.read(in)) != null) {
-                if (ControlCodec.HELLO.equals(frame.get("op"))) {
-                    throw new ProtocolException("second 'hello' on the control channel");
-                }
-                Object id = frame.get("id");
-                if (!(id instanceof String || id instanceof Number)) {
-                    throw new ProtocolException("request '" + frame.get("op") + "' without a string or number 'id'");
-                }
-                Map<String, Object> request = frame;
-                pool.execute(() -> reply(handler.handle(request)));
+            Request request;
+            while ((request = ControlCodec.readRequest(in)) != null) {
+                Request r = request;
+                pool.execute(() -> reply(handler.handle(r)));
             }
             pool.shutdown();
             while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -76,12 +70,15 @@ public final class ControlLoop {
         }
     }
 
-    private void reply(Map<String, Object> result) {
+    private void reply(Result result) {
         synchronized (out) {
             try {
-                ControlCodec.write(out, result);
+                Result sent = ControlCodec.writeResult(out, result);
+                if (sent != result) {
+                    LOG.error("request {}: {}", result.id(), ((lacme.common.proto.Control.Failure) sent).error());
+                }
             } catch (IOException e) {
-                LOG.error("cannot send the result of request {}: {}", result.get("id"), e.getMessage());
+                LOG.error("cannot send the result of request {}: {}", result.id(), e.getMessage());
                 writeError = e;
             }
         }
