@@ -9,14 +9,10 @@ import java.util.regex.Pattern;
  * shown (bidi overrides), nor flood it (length cap).
  */
 public final class Sanitize {
-    /** ANSI sequences (CSI … final byte, OSC/DCS/PM/APC … BEL or ST, two-byte ESC x), dropped whole. */
-    private static final Pattern ESCAPES = Pattern.compile(
-            "\\u001b\\[[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]?"
-            + "|\\u009b[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]?"
-            + "|[\\u001b][\\]PX^_][^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?"
-            + "|[\\u009d\\u0090\\u0098\\u009e\\u009f][^\\u0007\\u001b\\u009c]*(?:\\u0007|\\u001b\\\\|\\u009c)?"
-            + "|\\u001b[\\u0020-\\u007e]?");
-    /** Controls (C0, DEL, C1), line/paragraph separators and bidi controls: each run becomes one space. */
+    /**
+     * Controls (C0 with ESC, DEL, C1 with CSI/OSC), line/paragraph separators and bidi controls:
+     * each run becomes one space. An ANSI escape sequence without its introducer is inert text.
+     */
     private static final Pattern CONTROLS = Pattern.compile(
             "[\\p{Cntrl}\\u0080-\\u009f\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]+");
 
@@ -24,15 +20,15 @@ public final class Sanitize {
     }
 
     /**
-     * {@code s} as one printable line: escape sequences removed, every run of other control
-     * characters replaced by one space, stripped, and at most {@code max} characters (then
-     * cut and marked with "..."). Null stays null.
+     * {@code s} as one printable line: every run of control characters replaced by one space
+     * (so escape sequences lose their introducer), stripped, and at most {@code max} characters
+     * (then cut and marked with "..."). Null stays null.
      */
     public static String line(String s, int max) {
         if (s == null) {
             return null;
         }
-        String c = CONTROLS.matcher(ESCAPES.matcher(s).replaceAll("")).replaceAll(" ").strip();
+        String c = CONTROLS.matcher(s).replaceAll(" ").strip();
         if (c.length() > max) {
             int end = Character.isLowSurrogate(c.charAt(max)) ? max - 1 : max;
             return c.substring(0, end) + "...";

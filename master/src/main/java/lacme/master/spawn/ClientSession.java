@@ -87,7 +87,8 @@ public final class ClientSession implements AutoCloseable {
 
     /**
      * A session on a client that is already connected to {@code channel} (no process: the
-     * contract test runs the real client in the same JVM); sends the hello.
+     * contract test runs the real client in the same JVM); sends the hello, with the accountd
+     * connection unless {@code accountd} is null.
      */
     public static ClientSession over(AFUNIXSocketChannel channel, Hello hello, AccountdLink accountd,
                                      Duration answerWait) throws IOException {
@@ -97,6 +98,10 @@ public final class ClientSession implements AutoCloseable {
     }
 
     private void hello(Hello hello, AccountdLink accountd) throws IOException {
+        if (accountd == null) {
+            ControlCodec.writeHello(out, hello);
+            return;
+        }
         channel.setOutboundFileDescriptors(accountd.fd());
         ControlCodec.writeHello(out, hello);
         channel.setOutboundFileDescriptors();
