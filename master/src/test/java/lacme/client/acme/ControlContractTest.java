@@ -146,7 +146,8 @@ class ControlContractTest extends ScriptedCaFixture {
         ClientSession s = start();
         s.send(id -> new OrderRequest(id, "www", IDS, CSR));
         Failure f = assertInstanceOf(Failure.class, s.receive());
-        assertTrue(f.error().startsWith("urn:ietf:params:acme:error:serverInternal"), f.error());
+        assertTrue(f.error().contains("urn:ietf:params:acme:error:serverInternal X-Injected: 1: line one line two"),
+                f.error());
         assertFalse(f.error().chars().anyMatch(Character::isISOControl), f.error());
     }
 
