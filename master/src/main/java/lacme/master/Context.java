@@ -54,8 +54,9 @@ public final class Context {
                 throw new Fatal(conf.file() + ": [client] SSL_ca_file: " + e.getMessage());
             }
         }
-        return new Hello(c.get("server"), timeout, c.get("SSL_verify") == null || !c.get("SSL_verify").equalsIgnoreCase("no"),
-                c.get("SSL_version"), c.get("SSL_cipher_list"), caPem, debug, parallel);
+        boolean verify = c.get("SSL_verify") == null || !c.get("SSL_verify").equalsIgnoreCase("no");
+        return new Hello(c.get("server"), timeout, verify, c.get("SSL_version"), c.get("SSL_cipher_list"), caPem, debug,
+                parallel);
     }
 
     /** A [client] integer setting in {@code min} … {@code max}, {@code dflt} when unset. */
