@@ -10,6 +10,7 @@ import lacme.common.proto.AccountdCodec;
 import lacme.common.proto.Control.Hello;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
+import lacme.common.text.Sanitize;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.slf4j.Logger;
@@ -139,8 +140,7 @@ public final class ClientMain {
     /** An exception as one line: its message, or its class when it has none. */
     static String oneLine(Throwable e) {
         String m = e.getMessage();
-        String s = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-        return s.replaceAll("[\\p{Cntrl}]+", " ").strip();
+        return Sanitize.line(m == null || m.isBlank() ? e.getClass().getSimpleName() : m, ControlCodec.MAX_LINE);
     }
 
     private static String version() {

@@ -1,5 +1,6 @@
 package lacme.client;
 
+import lacme.common.proto.Control.Failure;
 import lacme.common.proto.Control.Request;
 import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
@@ -19,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reads request frames after {@code hello} and answers each one exactly once. Requests run
  * on a fixed pool, so at most {@code parallel} orders are in flight and one slow or failing
  * order does not hold up the others; answers go out in completion order (the master
- * matches them by {@code id}). EOF at a frame boundary ends the loop once every accepted
- * request is answered.
+ * matches them by {@code id}). A result too big for a frame goes out as a failure naming
+ * the reason ({@link ControlCodec#writeResult}), so the master is never left waiting. EOF at
+ * a frame boundary ends the loop once every accepted request is answered.
  */
 public final class ControlLoop {
     private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
@@ -75,7 +77,7 @@ public final class ControlLoop {
             try {
                 Result sent = ControlCodec.writeResult(out, result);
                 if (sent != result) {
-                    LOG.error("request {}: {}", result.id(), ((lacme.common.proto.Control.Failure) sent).error());
+                    LOG.error("request {}: {}", result.id(), ((Failure) sent).error());
                 }
             } catch (IOException e) {
                 LOG.error("cannot send the result of request {}: {}", result.id(), e.getMessage());
