@@ -54,7 +54,9 @@ public final class Context {
                 throw new Fatal(conf.file() + ": [client] SSL_ca_file: " + e.getMessage());
             }
         }
-        boolean verify = c.get("SSL_verify") == null || !c.get("SSL_verify").equalsIgnoreCase("no");
+        // lacme: only "no" turns verification off
+        boolean verify = c.get("SSL_verify") == null ? Control.DEFAULT_SSL_VERIFY
+                : !c.get("SSL_verify").equalsIgnoreCase("no");
         return new Hello(c.get("server"), timeout, verify, c.get("SSL_version"), c.get("SSL_cipher_list"), caPem, debug,
                 parallel);
     }

@@ -15,6 +15,8 @@ public final class Control {
     public static final String DEFAULT_SERVER = "https://acme-v02.api.letsencrypt.org/directory";
     /** lacme's default {@code timeout} (seconds); 0 means no deadline. */
     public static final long DEFAULT_TIMEOUT = 30;
+    /** lacme's default {@code SSL_verify}: check the ACME server's certificate. */
+    public static final boolean DEFAULT_SSL_VERIFY = true;
     /** Requests the client processes at once unless {@code [client] max-parallel} says otherwise. */
     public static final int DEFAULT_MAX_PARALLEL = 4;
     /** Largest {@code max_parallel}: more would only queue at the CA (and at accountd). */

@@ -114,7 +114,7 @@ public final class ControlCodec {
                 throw new ProtocolException("max_parallel " + parallel + " in hello is not 1 … "
                         + Control.MAX_PARALLEL_LIMIT);
             }
-            return new Hello(Json.string(f, "server"), timeout, Json.bool(f, "ssl_verify", true),
+            return new Hello(Json.string(f, "server"), timeout, Json.bool(f, "ssl_verify", Control.DEFAULT_SSL_VERIFY),
                     Json.string(f, "ssl_version"), Json.string(f, "ssl_cipher_list"), Json.string(f, "ca_pem"),
                     Json.bool(f, "debug", false), (int) parallel);
         } catch (ParseException e) {
