@@ -8,8 +8,10 @@ import lacme.client.acme.Poller;
 import lacme.common.Version;
 import lacme.common.log.Logging;
 import lacme.common.proto.AccountdCodec;
+import lacme.common.proto.Control.Hello;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
+import lacme.common.text.Sanitize;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.FileDescriptorCast;
 import org.slf4j.Logger;
@@ -23,7 +25,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * {@code libexec/lacme/client}: the unprivileged process that speaks ACME. The master
@@ -38,11 +39,6 @@ import java.util.Map;
  * only with --debug).
  */
 public final class ClientMain {
-    /**
-     * Requests (orders) processed at once unless hello's {@code max_parallel} (1 … 16) says
-     * otherwise; the rest wait in the queue.
-     */
-    public static final int MAX_PARALLEL = 4;
     /** Our version (the User-Agent names it). */
     public static final String VERSION = Version.VERSION;
     private static final int ANCILLARY_BUFFER = 4096;
@@ -86,13 +82,12 @@ public final class ClientMain {
         InputStream cin = control.getInputStream();
         OutputStream cout = control.getOutputStream();
 
-        Map<String, Object> first = ControlCodec.read(cin);
-        if (first == null) {
+        Hello hello = ControlCodec.readHello(cin);
+        if (hello == null) {
             log.debug("control channel closed before hello");
             return 0;
         }
         FileDescriptor[] fds = control.getReceivedFileDescriptors();
-        Hello hello = Hello.parse(first);
         if (fds == null || fds.length != 1) {
             throw new ProtocolException("hello must carry exactly one descriptor (the lacme-accountd connection), got "
                     + (fds == null ? 0 : fds.length));
@@ -146,7 +141,6 @@ public final class ClientMain {
     /** An exception as one line: its message, or its class when it has none. */
     static String oneLine(Throwable e) {
         String m = e.getMessage();
-        String s = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-        return s.replaceAll("[\\p{Cntrl}]+", " ").strip();
+        return Sanitize.line(m == null || m.isBlank() ? e.getClass().getSimpleName() : m, ControlCodec.MAX_LINE);
     }
 }

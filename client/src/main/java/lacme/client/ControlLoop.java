@@ -1,5 +1,8 @@
 package lacme.client;
 
+import lacme.common.proto.Control.Failure;
+import lacme.common.proto.Control.Request;
+import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
 import org.slf4j.Logger;
@@ -8,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reads request frames after {@code hello} and answers each one exactly once. Requests run
  * on a fixed pool, so at most {@code parallel} orders are in flight and one slow or failing
  * order does not hold up the others; answers go out in completion order (the master
- * matches them by {@code id}). EOF at a frame boundary ends the loop once every accepted
- * request is answered.
+ * matches them by {@code id}). A result too big for a frame goes out as a failure naming
+ * the reason ({@link ControlCodec#writeResult}), so the master is never left waiting. EOF at
+ * a frame boundary ends the loop once every accepted request is answered.
  */
 public final class ControlLoop {
     private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
@@ -50,17 +53,10 @@ public final class ControlLoop {
             return t;
         });
         try {
-            Map<String, Object> frame;
-            while ((frame = ControlCodec.read(in)) != null) {
-                if (ControlCodec.HELLO.equals(frame.get("op"))) {
-                    throw new ProtocolException("second 'hello' on the control channel");
-                }
-                Object id = frame.get("id");
-                if (!(id instanceof String || id instanceof Number)) {
-                    throw new ProtocolException("request '" + frame.get("op") + "' without a string or number 'id'");
-                }
-                Map<String, Object> request = frame;
-                pool.execute(() -> reply(handler.handle(request)));
+            Request request;
+            while ((request = ControlCodec.readRequest(in)) != null) {
+                Request r = request;
+                pool.execute(() -> reply(handler.handle(r)));
             }
             pool.shutdown();
             while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -76,12 +72,15 @@ public final class ControlLoop {
         }
     }
 
-    private void reply(Map<String, Object> result) {
+    private void reply(Result result) {
         synchronized (out) {
             try {
-                ControlCodec.write(out, result);
+                Result sent = ControlCodec.writeResult(out, result);
+                if (sent != result) {
+                    LOG.error("request {}: {}", result.id(), ((Failure) sent).error());
+                }
             } catch (IOException e) {
-                LOG.error("cannot send the result of request {}: {}", result.get("id"), e.getMessage());
+                LOG.error("cannot send the result of request {}: {}", result.id(), e.getMessage());
                 writeError = e;
             }
         }

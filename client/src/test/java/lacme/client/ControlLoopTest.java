@@ -2,6 +2,8 @@ package lacme.client;
 
 import lacme.client.acme.AcmeClient;
 import lacme.client.acme.Poller;
+import lacme.common.proto.Control;
+import lacme.common.proto.Control.Hello;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
 import org.junit.jupiter.api.Test;
@@ -105,25 +107,25 @@ class ControlLoopTest {
 
     @Test
     void helloIsParsedStrictly() throws Exception {
-        Hello h = Hello.parse(Map.of("op", "hello", "version", 1));
-        assertEquals(Hello.DEFAULT_SERVER, h.server());
+        Hello h = ControlCodec.decodeHello(Map.of("op", "hello", "version", 1));
+        assertEquals(Control.DEFAULT_SERVER, h.server());
         assertEquals(30, h.timeout());
         assertTrue(h.sslVerify());
-        assertThrows(ProtocolException.class, () -> Hello.parse(Map.of("op", "hello", "version", 2)));
-        assertThrows(ProtocolException.class, () -> Hello.parse(Map.of("op", "hello", "version", 1, "timeout", "30")));
-        assertThrows(ProtocolException.class, () -> Hello.parse(Map.of("op", "hello", "version", 1, "ssl_verify", "no")));
-        assertThrows(ProtocolException.class, () -> Hello.parse(Map.of("op", "order", "version", 1)));
+        assertThrows(ProtocolException.class, () -> ControlCodec.decodeHello(Map.of("op", "hello", "version", 2)));
+        assertThrows(ProtocolException.class, () -> ControlCodec.decodeHello(Map.of("op", "hello", "version", 1, "timeout", "30")));
+        assertThrows(ProtocolException.class, () -> ControlCodec.decodeHello(Map.of("op", "hello", "version", 1, "ssl_verify", "no")));
+        assertThrows(ProtocolException.class, () -> ControlCodec.decodeHello(Map.of("op", "order", "version", 1)));
     }
 
     @Test
     void maxParallelIsOptionalAndBounded() throws Exception {
-        assertEquals(ClientMain.MAX_PARALLEL, Hello.parse(Map.of("op", "hello", "version", 1)).maxParallel());
-        assertEquals(4, ClientMain.MAX_PARALLEL);
-        assertEquals(1, Hello.parse(Map.of("op", "hello", "version", 1, "max_parallel", 1)).maxParallel());
-        assertEquals(16, Hello.parse(Map.of("op", "hello", "version", 1, "max_parallel", 16L)).maxParallel());
+        assertEquals(Control.DEFAULT_MAX_PARALLEL, ControlCodec.decodeHello(Map.of("op", "hello", "version", 1)).maxParallel());
+        assertEquals(4, Control.DEFAULT_MAX_PARALLEL);
+        assertEquals(1, ControlCodec.decodeHello(Map.of("op", "hello", "version", 1, "max_parallel", 1)).maxParallel());
+        assertEquals(16, ControlCodec.decodeHello(Map.of("op", "hello", "version", 1, "max_parallel", 16L)).maxParallel());
         for (Object bad : List.of(0, -1, 17, 1L << 33, 2.5, "4", true, List.of(4))) {
             ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> Hello.parse(Map.of("op", "hello", "version", 1, "max_parallel", bad)), String.valueOf(bad));
+                    () -> ControlCodec.decodeHello(Map.of("op", "hello", "version", 1, "max_parallel", bad)), String.valueOf(bad));
             assertTrue(e.getMessage().contains("max_parallel"), e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package lacme.client;
 
+import lacme.common.proto.Control.Hello;
 import lacme.testkit.Pebble;
 import lacme.testkit.TestCa;
 import lacme.testkit.TestCsr;

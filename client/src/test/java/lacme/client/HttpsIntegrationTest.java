@@ -1,5 +1,6 @@
 package lacme.client;
 
+import lacme.common.proto.Control.Hello;
 import com.sun.net.httpserver.HttpServer;
 import lacme.client.acme.AcmeConnection;
 import lacme.testkit.Pebble;

@@ -3,6 +3,8 @@ package lacme.client;
 import lacme.client.acme.AcmeClient;
 import lacme.client.acme.AcmeConnection;
 import lacme.client.acme.Poller;
+import lacme.common.proto.Control.Hello;
+import lacme.common.proto.ControlCodec;
 import lacme.testkit.Pebble;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketPair;
@@ -58,7 +60,7 @@ final class InProcessClient implements AutoCloseable {
         f.put("tos_agreed", tos);
         f.put("deactivate", deactivate);
         f.put("contacts", contacts);
-        return handler.handle(f);
+        return handle(f);
     }
 
     Map<String, Object> order(String section, String csr, String... names) {
@@ -70,7 +72,7 @@ final class InProcessClient implements AutoCloseable {
         }
         f.put("identifiers", ids);
         f.put("csr", csr);
-        return handler.handle(f);
+        return handle(f);
     }
 
     Map<String, Object> revoke(String certB64, Integer reason) {
@@ -79,7 +81,21 @@ final class InProcessClient implements AutoCloseable {
         if (reason != null) {
             f.put("reason", reason);
         }
-        return handler.handle(f);
+        return handle(f);
+    }
+
+    /** Passes a raw frame through the codec to the handler, and its result back as a raw frame. */
+    private Map<String, Object> handle(Map<String, Object> f) {
+        try {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            ControlCodec.write(b, f);
+            java.io.ByteArrayOutputStream r = new java.io.ByteArrayOutputStream();
+            ControlCodec.writeResult(r, handler.handle(ControlCodec.readRequest(new java.io.ByteArrayInputStream(
+                    b.toByteArray()))));
+            return ControlCodec.read(new java.io.ByteArrayInputStream(r.toByteArray()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Map<String, Object> frame(String op) {

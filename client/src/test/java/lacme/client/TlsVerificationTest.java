@@ -1,5 +1,6 @@
 package lacme.client;
 
+import lacme.common.proto.Control.Hello;
 import lacme.client.acme.AcmeConnection;
 import lacme.client.acme.AcmeException;
 import lacme.client.acme.TransientFailureException;

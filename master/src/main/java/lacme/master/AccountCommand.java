@@ -2,7 +2,13 @@ package lacme.master;
 
 import static lacme.common.io.Errno.reason;
 
-import lacme.common.proto.ControlCodec;
+import lacme.common.proto.Control.AccountRequest;
+import lacme.common.proto.Control.AccountResult;
+import lacme.common.proto.Control.Failure;
+import lacme.common.proto.Control.Hello;
+import lacme.common.proto.Control.Id;
+import lacme.common.proto.Control.Result;
+import lacme.common.proto.Control.RevokeRequest;
 import lacme.master.install.CertSummary;
 import lacme.master.install.Pem;
 import lacme.master.spawn.AccountdLink;
@@ -12,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,25 +34,18 @@ final class AccountCommand {
     }
 
     int account(boolean register, boolean tosAgreed, boolean deactivate, List<String> contacts) throws Fatal {
-        Map<String, Object> hello = ctx.hello();
+        Hello hello = ctx.hello();
         AccountdLink accountd = ctx.accountd();
         try (ClientSession client = ctx.client(hello, accountd, Path.of("/"))) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("register", register);
-            f.put("tos_agreed", tosAgreed);
-            f.put("deactivate", deactivate);
-            f.put("contacts", contacts);
-            client.send(ControlCodec.ACCOUNT, f);
-            Map<String, Object> r = client.receive();
-            if (r.get("account") instanceof String) {
-                String a = (String) r.get("account");
-                System.out.println(a.endsWith("\n") ? a.substring(0, a.length() - 1) : a);
-                System.out.flush();
-            }
-            if (!Boolean.TRUE.equals(r.get("ok"))) {
-                ctx.log.error("{}", r.get("error"));
+            client.send(id -> new AccountRequest(id, register, tosAgreed, deactivate, contacts));
+            Result r = client.receive();
+            if (r instanceof Failure f) {
+                ctx.log.error("{}", f.error());
                 return 1;
             }
+            // sanitised to one line by the codec: JSON needs no line breaks
+            System.out.println(((AccountResult) r).account());
+            System.out.flush();
             return 0;
         }
     }
@@ -62,11 +60,11 @@ final class AccountCommand {
         if (files.isEmpty()) {
             throw new Fatal("Nothing to revoke");
         }
-        Map<String, Object> hello = ctx.hello();
+        Hello hello = ctx.hello();
         AccountdLink accountd = ctx.accountd();
         int rv = 0;
         try (ClientSession client = ctx.client(hello, accountd, Path.of("/"))) {
-            Map<String, String> byId = new LinkedHashMap<>();
+            Map<Id, String> byId = new LinkedHashMap<>();
             Fatal stop = null;
             for (String file : files) {
                 ctx.log.info("Revoking {}", file);
@@ -79,19 +77,19 @@ final class AccountCommand {
                 }
                 System.out.print(CertSummary.of(c, false));
                 System.out.flush();
-                Map<String, Object> f = new LinkedHashMap<>();
+                byte[] der;
                 try {
-                    f.put("certificate", Base64.getUrlEncoder().withoutPadding().encodeToString(c.getEncoded()));
+                    der = c.getEncoded();
                 } catch (CertificateException e) {
                     throw new Fatal("Error: " + file + ": " + e.getMessage());
                 }
-                byId.put(client.send(ControlCodec.REVOKE, f), file);
+                byId.put(client.send(id -> new RevokeRequest(id, der, null)), file);
             }
             while (client.pending() > 0) {
-                Map<String, Object> r = client.receive();
-                if (!Boolean.TRUE.equals(r.get("ok"))) {
-                    ctx.log.warn("{}", r.get("error"));
-                    ctx.log.warn("Warning: Couldn't revoke {}", byId.get((String) r.get("id")));
+                Result r = client.receive();
+                if (r instanceof Failure f) {
+                    ctx.log.warn("{}", f.error());
+                    ctx.log.warn("Warning: Couldn't revoke {}", byId.get(r.id()));
                     rv = 1;
                 }
             }

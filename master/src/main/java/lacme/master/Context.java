@@ -2,6 +2,8 @@ package lacme.master;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
+import lacme.common.proto.Control;
+import lacme.common.proto.Control.Hello;
 import lacme.master.config.LacmeConf;
 import lacme.master.spawn.AccountdLink;
 import lacme.master.spawn.ClientSession;
@@ -12,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 /** What every command of one run shares: configuration, logging, cleanup and spawning. */
@@ -38,38 +39,44 @@ public final class Context {
         this.socketOption = socketOption;
     }
 
-    /** The hello frame's settings for the client (docs/protocol/control.md). */
-    Map<String, Object> hello() throws Fatal {
+    /** The hello frame's settings for the client, from [client] (docs/protocol/control.md). */
+    Hello hello() throws Fatal {
         Map<String, String> c = conf.client();
-        Map<String, Object> h = new HashMap<>();
-        h.put("server", c.get("server") != null ? c.get("server") : "https://acme-v02.api.letsencrypt.org/directory");
-        long timeout = 30;
-        if (c.get("timeout") != null) {
-            try {
-                timeout = Long.parseLong(c.get("timeout").trim());
-            } catch (NumberFormatException e) {
-                throw new Fatal(conf.file() + ": [client] timeout: not a number: " + c.get("timeout"));
-            }
-        }
-        h.put("timeout", timeout);
-        h.put("ssl_verify", c.get("SSL_verify") == null || !c.get("SSL_verify").equalsIgnoreCase("no"));
-        if (c.get("SSL_version") != null) {
-            h.put("ssl_version", c.get("SSL_version"));
-        }
-        if (c.get("SSL_cipher_list") != null) {
-            h.put("ssl_cipher_list", c.get("SSL_cipher_list"));
-        }
+        long timeout = integer(c, "timeout", Control.DEFAULT_TIMEOUT, 0, Integer.MAX_VALUE);
+        int parallel = (int) integer(c, "max-parallel", Control.DEFAULT_MAX_PARALLEL, 1, Control.MAX_PARALLEL_LIMIT);
+        String caPem = null;
         String caFile = c.get("SSL_ca_file");
         if (caFile != null && !caFile.isEmpty()) {
             // read here, as root: the client runs unprivileged and reads no file
             try {
-                h.put("ca_pem", Files.readString(Path.of(sp.expand(caFile)), StandardCharsets.US_ASCII));
+                caPem = Files.readString(Path.of(sp.expand(caFile)), StandardCharsets.US_ASCII);
             } catch (IOException | ConfigException e) {
                 throw new Fatal(conf.file() + ": [client] SSL_ca_file: " + e.getMessage());
             }
         }
-        h.put("debug", debug);
-        return h;
+        // lacme: only "no" turns verification off
+        boolean verify = c.get("SSL_verify") == null ? Control.DEFAULT_SSL_VERIFY
+                : !c.get("SSL_verify").equalsIgnoreCase("no");
+        return new Hello(c.get("server"), timeout, verify, c.get("SSL_version"), c.get("SSL_cipher_list"), caPem, debug,
+                parallel);
+    }
+
+    /** A [client] integer setting in {@code min} … {@code max}, {@code dflt} when unset. */
+    private long integer(Map<String, String> c, String key, long dflt, long min, long max) throws Fatal {
+        String v = c.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new Fatal(conf.file() + ": [client] " + key + ": not a number: " + v);
+        }
+        if (n < min || n > max) {
+            throw new Fatal(conf.file() + ": [client] " + key + ": " + n + " is not in " + min + " … " + max);
+        }
+        return n;
     }
 
     /** Obtains the accountd connection (spawned or connected) — before the client exists. */
@@ -82,7 +89,7 @@ public final class Context {
     }
 
     /** Starts the one client process of this run. */
-    ClientSession client(Map<String, Object> hello, AccountdLink accountd, Path cwd) throws Fatal {
+    ClientSession client(Hello hello, AccountdLink accountd, Path cwd) throws Fatal {
         return ClientSession.start(conf.client(), hello, accountd, cwd, debug, spawner);
     }
 }

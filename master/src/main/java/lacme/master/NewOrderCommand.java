@@ -2,8 +2,13 @@ package lacme.master;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
-import lacme.common.json.Json;
-import lacme.common.proto.ControlCodec;
+import lacme.common.proto.Control.Failure;
+import lacme.common.proto.Control.Hello;
+import lacme.common.proto.Control.Id;
+import lacme.common.proto.Control.Identifier;
+import lacme.common.proto.Control.OrderRequest;
+import lacme.common.proto.Control.OrderResult;
+import lacme.common.proto.Control.Result;
 import lacme.master.config.CertConf;
 import lacme.master.config.LacmeConf;
 import lacme.master.config.Renewal;
@@ -16,6 +21,7 @@ import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
 import lacme.master.install.Installer;
 import lacme.master.install.Pem;
+import lacme.master.install.PreferredChain;
 import lacme.master.spawn.AccountdLink;
 import lacme.master.spawn.ClientSession;
 import lacme.master.spawn.Webservers;
@@ -26,13 +32,10 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -143,26 +146,22 @@ final class NewOrderCommand {
         if (plan.work().isEmpty()) {
             return rv;
         }
-        Map<String, Object> hello = ctx.hello();
+        Hello hello = ctx.hello();
         AccountdLink accountd = ctx.accountd();
         Path dir = Webservers.start(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.debug, ctx.sp,
                 ctx.spawner, ctx.cleanup, ctx.log);
         try (ClientSession client = ctx.client(hello, accountd, dir)) {
-            Map<String, Work> byId = new HashMap<>();
+            Map<Id, Work> byId = new HashMap<>();
             for (Work w : plan.work()) {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("section", w.section());
-                List<Map<String, Object>> ids = new ArrayList<>();
+                List<Identifier> ids = new ArrayList<>();
                 for (Identifiers.Name n : w.names()) {
-                    ids.add(Map.of("type", n.type(), "value", n.value()));
+                    ids.add(new Identifier(n.type(), n.value()));
                 }
-                f.put("identifiers", ids);
-                f.put("csr", Base64.getUrlEncoder().withoutPadding().encodeToString(w.csr()));
-                byId.put(client.send(ControlCodec.ORDER, f), w);
+                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr())), w);
             }
             while (client.pending() > 0) {
-                Map<String, Object> r = client.receive();
-                Work w = byId.get((String) r.get("id"));
+                Result r = client.receive();
+                Work w = byId.get(r.id());
                 if (!finish(w, r)) {
                     rv = 1;
                 }
@@ -172,25 +171,28 @@ final class NewOrderCommand {
     }
 
     /** Verifies and installs one answer, then notifies; false on any failure. */
-    private boolean finish(Work w, Map<String, Object> r) {
+    private boolean finish(Work w, Result r) {
         String s = w.section();
-        if (!Boolean.TRUE.equals(r.get("ok"))) {
-            ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, r.get("error"));
+        if (r instanceof Failure f) {
+            ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, f.error());
             return false;
         }
-        List<X509Certificate> chain;
+        OrderResult o = (OrderResult) r;
+        List<X509Certificate> received;
         try {
-            chain = Pem.parse(Json.requireString(r, "chain"));
-            if (chain.isEmpty()) {
+            received = Pem.parse(o.chain());
+            if (received.isEmpty()) {
                 throw new CertificateException("no certificate");
             }
-            if (!Arrays.equals(chain.get(0).getPublicKey().getEncoded(), w.key().getPublic().getEncoded())) {
+            if (!Arrays.equals(received.get(0).getPublicKey().getEncoded(), w.key().getPublic().getEncoded())) {
                 throw new CertificateException("the certificate's public key is not the CSR's");
             }
-        } catch (ParseException | CertificateException e) {
+        } catch (CertificateException e) {
             ctx.log.error("[{}] Error: Received bogus X.509 certificate from ACME server ({})", s, e.getMessage());
             return false;
         }
+        List<X509Certificate> chain = PreferredChain.choose(received, o.alternates(), nonEmpty(w.conf().get("preferred-chain")),
+                m -> ctx.log.warn("[{}] Warning: {}", s, m));
         try {
             String caFile = w.conf().getOrDefault("CAfile", DEFAULT_CAFILE);
             List<X509Certificate> anchors = caFile.isEmpty() ? null : Pem.read(Path.of(caFile));

@@ -105,6 +105,7 @@ class ConfigParityTest {
         r.add(row("merged sections", "[client]\nuser = a\n[webserver]\n[client]\nuser = b\n", Map.of(), EMPTY));
         r.add(row("explicit default section", "[_]\nconfig-certs = empty.d/\n[client]\n", Map.of()));
         r.add(differs(row("SSL_ca_file (our extension)", "[client]\nSSL_ca_file = /x\n", Map.of(), EMPTY)));
+        r.add(differs(row("max-parallel (our extension)", "[client]\nmax-parallel = 2\n", Map.of(), EMPTY)));
         r.add(row("lacme.conf is a directory", null, Map.of("lacme.conf/", ""), EMPTY));
         r.add(row("missing lacme.conf", null, Map.of(), EMPTY));
         // config-certs
@@ -168,6 +169,7 @@ class ConfigParityTest {
         r.add(differs(certs("unparsable certificate: lacme segfaults, we renew",
                 "[a]\ncertificate = @DIR@/rsa.key\ncertificate-key = @DIR@/rsa.key\n"
                 + "subject = /CN=a.example\n")));
+        r.add(differs(certs("preferred-chain (our extension)", "[a]\n" + OK + "preferred-chain = ISRG Root X2\n")));
         // CSR settings and identifiers
         r.add(certs("no key", "[a]\ncertificate = @DIR@/none.crt\nsubject = /CN=a.example\n"));
         r.add(certs("no subject", "[a]\n" + ORDERABLE));

@@ -7,6 +7,7 @@ import com.nimbusds.jose.Payload;
 import lacme.client.acme.RetryPolicy.Failure;
 import lacme.client.acme.RetryPolicy.Replay;
 import lacme.common.json.Json;
+import lacme.common.proto.ControlCodec;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -61,8 +62,11 @@ public final class AcmeConnection implements Closeable {
     public static final int MAX_NONCE_TRIES = 20;
     /** Longest wait for one response. */
     public static final Duration MAX_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
-    /** Largest response body read (a chain is a few KiB). */
-    public static final int MAX_BODY = 4 << 20;
+    /**
+     * Largest response body read (a chain is a few KiB): derived from the control channel's
+     * text budget, so that whatever the CA sends fits in the result frame to the master.
+     */
+    public static final int MAX_BODY = ControlCodec.MAX_TEXT;
     public static final String JSON = "application/json";
     public static final String PEM_CHAIN = "application/pem-certificate-chain";
     private static final Timeout CONNECTION_REQUEST_TIMEOUT = Timeout.ofMinutes(5);

@@ -1,5 +1,6 @@
 package lacme.client.acme;
 
+import lacme.common.proto.ControlCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,7 +220,9 @@ final class OrderProcess {
     /**
      * Downloads the chain, waiting while the CA answers 202 Accepted (as lacme does), and the
      * alternate chains it links to ({@code Link: rel="alternate"}, RFC 8555 §7.4.2): each
-     * at most once, at most {@link #MAX_ALTERNATES}, and one that fails is skipped.
+     * at most once, at most {@link #MAX_ALTERNATES}, and one that fails is skipped, as is one
+     * that would take all the chains past {@link ControlCodec#MAX_TEXT} (the result must fit
+     * in one control frame).
      */
     private AcmeClient.IssuedChain download(URI certificate) throws AcmeException, InterruptedException {
         AcmeResponse r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN, poller);
@@ -228,6 +231,7 @@ final class OrderProcess {
             r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN, poller);
         }
         String chain = pem(r);
+        int budget = ControlCodec.MAX_TEXT - chain.length();
         List<String> alternates = new ArrayList<>();
         Set<URI> seen = new HashSet<>(List.of(certificate));
         for (URI alt : r.links("alternate")) {
@@ -241,8 +245,12 @@ final class OrderProcess {
             }
             try {
                 String p = pem(conn.postAsGet(alt, kid, AcmeConnection.PEM_CHAIN, poller));
-                if (!p.equals(chain) && !alternates.contains(p)) {
+                if (p.length() > budget) {
+                    LOG.warn("alternate chain {} for {} skipped: the chains would exceed {} characters", alt, label,
+                            ControlCodec.MAX_TEXT);
+                } else if (!p.equals(chain) && !alternates.contains(p)) {
                     alternates.add(p);
+                    budget -= p.length();
                 }
             } catch (AcmeException e) {
                 LOG.warn("alternate chain {} for {} skipped: {}", alt, label, e.getMessage());

@@ -1,6 +1,7 @@
 package lacme.client.acme;
 
 import lacme.common.json.Json;
+import lacme.common.text.Sanitize;
 
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -141,11 +142,10 @@ public final class Problem {
     }
 
     /**
-     * {@code s} without control, line-separator and bidi-override characters (each run
-     * becomes one space), at most 1000 chars: safe to print on one terminal line.
+     * {@code s} without escape sequences, control, line-separator and bidi-override characters
+     * (each run becomes one space), at most 1000 chars: safe to print on one terminal line.
      */
     public static String clean(String s) {
-        String c = s.replaceAll("[\\p{Cntrl}\\u0085\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]+", " ").strip();
-        return c.length() > MAX_TEXT ? c.substring(0, MAX_TEXT) + "..." : c;
+        return Sanitize.line(s, MAX_TEXT);
     }
 }

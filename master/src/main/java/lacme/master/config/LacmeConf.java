@@ -40,7 +40,8 @@ public final class LacmeConf {
         c.put("user", "_lacme-client");
         c.put("group", "nogroup");
         c.put("command", prefix.resolve("libexec/lacme/client").toString());
-        for (String k : List.of("server", "timeout", "SSL_verify", "SSL_version", "SSL_cipher_list", "SSL_ca_file")) {
+        for (String k : List.of("server", "timeout", "SSL_verify", "SSL_version", "SSL_cipher_list", "SSL_ca_file",
+                "max-parallel")) {
             c.put(k, null);
         }
         v.put("client", c);

@@ -1,6 +1,11 @@
 package lacme.master.spawn;
 
-import lacme.common.json.Json;
+import lacme.common.proto.Control;
+import lacme.common.proto.Control.Hello;
+import lacme.common.proto.Control.Id;
+import lacme.common.proto.Control.Kind;
+import lacme.common.proto.Control.Request;
+import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
 import lacme.master.Fatal;
@@ -11,16 +16,24 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Path;
-import java.text.ParseException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The master's side of the control channel (docs/protocol/control.md) to one client process,
  * which serves every request of the run. Every frame from the client is untrusted: an answer
- * to an unknown request id, a duplicate answer or a malformed frame ends the session.
+ * to an unknown request id, a duplicate answer or a malformed frame ends the session, and the
+ * wait for each answer is bounded ({@link Hello#answerWait()}), so a silent client cannot hold
+ * the run, its firewall rules and its lock for ever.
  */
 public final class ClientSession implements AutoCloseable {
     private final AFUNIXSocketChannel channel;
@@ -28,15 +41,24 @@ public final class ClientSession implements AutoCloseable {
     private final OutputStream out;
     private final Spawner spawner;
     private final Spawner.Child child;
-    private final Set<String> pending = new java.util.HashSet<>();
+    private final Duration answerWait;
+    private final Map<String, Kind> pending = new HashMap<>();
+    /** Reads answers so that {@link #receive} can stop waiting; a daemon, ended by closing the channel. */
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "control-reader");
+        t.setDaemon(true);
+        return t;
+    });
+    private boolean stalled;
     private int nextId = 1;
 
-    private ClientSession(AFUNIXSocketChannel channel, Spawner spawner, Spawner.Child child) {
+    private ClientSession(AFUNIXSocketChannel channel, Spawner spawner, Spawner.Child child, Duration answerWait) {
         this.channel = channel;
         this.in = Channels.newInputStream(channel);
         this.out = Channels.newOutputStream(channel);
         this.spawner = spawner;
         this.child = child;
+        this.answerWait = answerWait;
     }
 
     /**
@@ -44,26 +66,18 @@ public final class ClientSession implements AutoCloseable {
      * frame with the accountd connection attached; the master's copy of that connection is then
      * released.
      */
-    public static ClientSession start(Map<String, String> clientConf, Map<String, Object> hello,
-                                      AccountdLink accountd, Path cwd, boolean debug,
-                                      Spawner spawner) throws Fatal {
+    public static ClientSession start(Map<String, String> clientConf, Hello hello, AccountdLink accountd, Path cwd,
+                                      boolean debug, Spawner spawner) throws Fatal {
         PrivDrop drop = PrivDrop.of(clientConf.get("user"), clientConf.get("group"));
         List<String> argv = Spawner.split(clientConf.get("command"), "client");
         if (debug) {
             argv.add("--debug");
         }
         Spawner.Paired p = spawner.startOnSocketpair("lacme-client", drop, argv, Map.of(), cwd);
-        AFUNIXSocketChannel mine = p.mine();
         Spawner.Child child = p.child();
-        ClientSession s = new ClientSession(mine, spawner, child);
+        ClientSession s = new ClientSession(p.mine(), spawner, child, hello.answerWait());
         try {
-            Map<String, Object> h = new HashMap<>(hello);
-            h.put("op", ControlCodec.HELLO);
-            h.put("version", 1);
-            mine.setOutboundFileDescriptors(accountd.fd());
-            ControlCodec.write(s.out, h);
-            mine.setOutboundFileDescriptors();
-            accountd.release();
+            s.hello(hello, accountd);
         } catch (IOException e) {
             throw new Fatal(exited(child) ? "the client exited (status " + child.process().exitValue()
                     + ") before answering" : "Couldn't send the client its configuration: " + e, e);
@@ -71,55 +85,82 @@ public final class ClientSession implements AutoCloseable {
         return s;
     }
 
+    /**
+     * A session on a client that is already connected to {@code channel} (no process: the
+     * contract test runs the real client in the same JVM); sends the hello, with the accountd
+     * connection unless {@code accountd} is null.
+     */
+    public static ClientSession over(AFUNIXSocketChannel channel, Hello hello, AccountdLink accountd,
+                                     Duration answerWait) throws IOException {
+        ClientSession s = new ClientSession(channel, null, null, answerWait);
+        s.hello(hello, accountd);
+        return s;
+    }
+
+    private void hello(Hello hello, AccountdLink accountd) throws IOException {
+        if (accountd == null) {
+            ControlCodec.writeHello(out, hello);
+            return;
+        }
+        channel.setOutboundFileDescriptors(accountd.fd());
+        ControlCodec.writeHello(out, hello);
+        channel.setOutboundFileDescriptors();
+        accountd.release();
+    }
+
     /** True when the child is gone (given a moment to be reaped after it closed its socket). */
     private static boolean exited(Spawner.Child c) {
         try {
-            return c.process().waitFor(1, java.util.concurrent.TimeUnit.SECONDS);
+            return c.process().waitFor(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
 
-    /** Sends one request; returns its id. */
-    public String send(String op, Map<String, Object> body) throws Fatal {
-        String id = Integer.toString(nextId++);
-        Map<String, Object> f = new HashMap<>(body);
-        f.put("op", op);
-        f.put("id", id);
+    /** Sends the request built for a fresh id; returns that id. */
+    public Id send(Function<Id, Request> request) throws Fatal {
+        Id id = Id.of(Integer.toString(nextId++));
+        Request r = request.apply(id);
+        if (!r.id().equals(id) || r.kind() == null) {
+            throw new IllegalArgumentException("not a request for id " + id + ": " + r);
+        }
         try {
-            ControlCodec.write(out, f);
+            ControlCodec.writeRequest(out, r);
         } catch (IOException e) {
             throw new Fatal("lost the connection to the client: " + e.getMessage());
         }
-        pending.add(id);
+        pending.put(id.text(), r.kind());
         return id;
     }
 
-    /** Reads the next answer; it must answer a pending request. */
-    public Map<String, Object> receive() throws Fatal {
-        Map<String, Object> f;
+    /** Reads the next answer, within the bound; it must answer a pending request, with that request's kind. */
+    public Result receive() throws Fatal {
+        Map<String, Kind> expected = Map.copyOf(pending);
+        Future<Result> next = reader.submit(() -> ControlCodec.readResult(in, expected));
+        Result r;
         try {
-            f = ControlCodec.read(in);
-        } catch (ProtocolException e) {
-            throw new Fatal("the client broke the control protocol: " + e.getMessage());
-        } catch (IOException e) {
-            throw new Fatal("lost the connection to the client: " + e.getMessage());
+            r = next.get(answerWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            stalled = true;
+            next.cancel(true);
+            throw new Fatal("the client did not answer within " + answerWait.toSeconds() + " s (timeout + "
+                    + Control.ANSWER_MARGIN.toSeconds() + " s); giving up");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Fatal("interrupted while waiting for the client");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ProtocolException) {
+                throw new Fatal("the client broke the control protocol: " + c.getMessage());
+            }
+            throw new Fatal("lost the connection to the client: " + c.getMessage());
         }
-        if (f == null) {
+        if (r == null) {
             throw new Fatal("the client exited before answering");
         }
-        try {
-            String id = Json.requireString(f, "id");
-            if (!ControlCodec.RESULT.equals(f.get("op")) || !pending.remove(id)) {
-                throw new Fatal("the client sent an unexpected frame");
-            }
-            Json.bool(f, "ok", false);
-            Json.string(f, "error");
-        } catch (ParseException e) {
-            throw new Fatal("the client sent a malformed answer: " + e.getMessage());
-        }
-        return f;
+        pending.remove(r.id().text());
+        return r;
     }
 
     /** Requests still unanswered. */
@@ -127,7 +168,10 @@ public final class ClientSession implements AutoCloseable {
         return pending.size();
     }
 
-    /** Closes the channel (the client's EOF, i.e. "stop") and waits for the client to exit. */
+    /**
+     * Closes the channel (the client's EOF, i.e. "stop") and waits for the client to exit —
+     * not at all after it stalled: then it is stopped at once.
+     */
     @Override
     public void close() {
         try {
@@ -135,8 +179,12 @@ public final class ClientSession implements AutoCloseable {
         } catch (IOException e) {
             // nothing to do: the client is stopped below either way
         }
+        reader.shutdownNow();
+        if (child == null) {
+            return;
+        }
         try {
-            spawner.waitFor(child, 10_000);
+            spawner.waitFor(child, stalled ? 0 : 10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,0 +1,170 @@
+package lacme.common.proto;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The typed vocabulary of the master ⇄ client control channel (docs/protocol/control.md).
+ * Master and client build and read only these; {@link ControlCodec} alone knows the member
+ * names on the wire, so the two ends cannot drift apart, and every default is defined here once.
+ */
+public final class Control {
+    /** The only protocol version. */
+    public static final int VERSION = 1;
+    /** lacme's default ACME server. */
+    public static final String DEFAULT_SERVER = "https://acme-v02.api.letsencrypt.org/directory";
+    /** lacme's default {@code timeout} (seconds); 0 means no deadline. */
+    public static final long DEFAULT_TIMEOUT = 30;
+    /** lacme's default {@code SSL_verify}: check the ACME server's certificate. */
+    public static final boolean DEFAULT_SSL_VERIFY = true;
+    /** Requests the client processes at once unless {@code [client] max-parallel} says otherwise. */
+    public static final int DEFAULT_MAX_PARALLEL = 4;
+    /** Largest {@code max_parallel}: more would only queue at the CA (and at accountd). */
+    public static final int MAX_PARALLEL_LIMIT = 16;
+    /**
+     * What the master adds to the client's {@code timeout} before it gives up on an answer:
+     * a request may outlast its deadline by its last HTTP exchange (at most 60 s), the
+     * challenge-file cleanup and the signing round trips to accountd.
+     */
+    public static final Duration ANSWER_MARGIN = Duration.ofSeconds(120);
+    /**
+     * The master's wait for an answer when {@code timeout} is 0 (no client deadline): long
+     * enough for any real order, but a silent client still cannot hold the run for ever.
+     */
+    public static final Duration UNBOUNDED_ANSWER_WAIT = Duration.ofHours(1);
+
+    private Control() {
+    }
+
+    /** A request's id, echoed in its result: a string, or an integer the client echoes as a number. */
+    public record Id(String text, boolean numeric) {
+        /** An id of the master's (a string). */
+        public static Id of(String text) {
+            return new Id(text, false);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /**
+     * The first frame, master → client: everything the client is configured with (it reads
+     * no file). The accountd connection travels with it as SCM_RIGHTS.
+     */
+    public record Hello(String server, long timeout, boolean sslVerify, String sslVersion, String sslCipherList,
+            String caPem, boolean debug, int maxParallel) {
+        /** Checks the ranges; a null or empty server is lacme's default. */
+        public Hello {
+            if (server == null || server.isEmpty()) {
+                server = DEFAULT_SERVER;
+            }
+            if (timeout < 0) {
+                throw new IllegalArgumentException("negative timeout " + timeout);
+            }
+            if (maxParallel < 1 || maxParallel > MAX_PARALLEL_LIMIT) {
+                throw new IllegalArgumentException("max_parallel " + maxParallel + " is not 1 … " + MAX_PARALLEL_LIMIT);
+            }
+        }
+
+        /** A hello with the default {@code max_parallel}. */
+        public Hello(String server, long timeout, boolean sslVerify, String sslVersion, String sslCipherList,
+                String caPem, boolean debug) {
+            this(server, timeout, sslVerify, sslVersion, sslCipherList, caPem, debug, DEFAULT_MAX_PARALLEL);
+        }
+
+        /**
+         * How long the master waits for each answer: the client's deadline for one request plus
+         * {@link #ANSWER_MARGIN}. With at most {@code max_parallel} requests in flight, each
+         * bounded by the deadline, some answer is always due within that time.
+         */
+        public Duration answerWait() {
+            return (timeout == 0 ? UNBOUNDED_ANSWER_WAIT : Duration.ofSeconds(timeout)).plus(ANSWER_MARGIN);
+        }
+    }
+
+    /** The kinds of request, each with its own result type. */
+    public enum Kind { ACCOUNT, ORDER, REVOKE }
+
+    /** A master → client request; answered by exactly one {@link Result} with the same id. */
+    public sealed interface Request permits AccountRequest, OrderRequest, RevokeRequest, Invalid {
+        Id id();
+
+        /** The kind, which says what its result carries; null for an {@link Invalid} request. */
+        Kind kind();
+    }
+
+    /** An account operation (lacme account). */
+    public record AccountRequest(Id id, boolean register, boolean tosAgreed, boolean deactivate,
+            List<String> contacts) implements Request {
+        public AccountRequest {
+            contacts = List.copyOf(contacts);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.ACCOUNT;
+        }
+    }
+
+    /** One ACME identifier of an order. */
+    public record Identifier(String type, String value) {
+    }
+
+    /** Issue one certificate for {@code section} (named in the client's log only). */
+    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr) implements Request {
+        public OrderRequest {
+            identifiers = List.copyOf(identifiers);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.ORDER;
+        }
+    }
+
+    /** Revoke one certificate (DER), with an optional RFC 5280 reason code. */
+    public record RevokeRequest(Id id, byte[] certificate, Integer reason) implements Request {
+        @Override
+        public Kind kind() {
+            return Kind.REVOKE;
+        }
+    }
+
+    /**
+     * A request the client received with a usable id but an unknown op or malformed members:
+     * not a protocol violation, it is answered with a {@link Failure} naming the problem, so
+     * one bad request cannot stop the others.
+     */
+    public record Invalid(Id id, String error) implements Request {
+        @Override
+        public Kind kind() {
+            return null;
+        }
+    }
+
+    /** A client → master answer. */
+    public sealed interface Result permits AccountResult, OrderResult, RevokeResult, Failure {
+        Id id();
+    }
+
+    /** The account object as the CA returned it (JSON text) and its URL. */
+    public record AccountResult(Id id, String account, String location) implements Result {
+    }
+
+    /** The certificate chain (PEM) and the alternate chains the CA offered (PEM each). */
+    public record OrderResult(Id id, String chain, List<String> alternates) implements Result {
+        public OrderResult {
+            alternates = List.copyOf(alternates);
+        }
+    }
+
+    /** A completed revocation. */
+    public record RevokeResult(Id id) implements Result {
+    }
+
+    /** A failed request of any kind, with a one-line reason. */
+    public record Failure(Id id, String error) implements Result {
+    }
+}
