@@ -1,12 +1,16 @@
 package lacme.master.fs;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -14,6 +18,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -81,6 +87,63 @@ public final class SafeDirs {
      */
     public static boolean isPrivate(PosixFileAttributes a) throws IOException {
         return isOwn(a) && a.isDirectory() && a.permissions().stream().allMatch(SafeDirs::ownerOnly);
+    }
+
+    /**
+     * True if the attributes are those of a directory this process owns in which nobody else
+     * can list or create anything (no group or other read or write; 0700 or 0711).
+     */
+    public static boolean isSealed(PosixFileAttributes a) throws IOException {
+        return isOwn(a) && a.isDirectory() && a.permissions().stream().noneMatch(p -> p == PosixFilePermission.GROUP_READ
+                || p == PosixFilePermission.GROUP_WRITE || p == PosixFilePermission.OTHERS_READ
+                || p == PosixFilePermission.OTHERS_WRITE);
+    }
+
+    /**
+     * Removes the sealed directory {@code name} of {@code parent} — a leftover of a run killed
+     * before its cleanup — and everything in it, unless a run is still live: a live run holds
+     * an fcntl lock on the file {@code lock} inside, so a lock that can be taken is a dead run's.
+     * With no lock file the directory is removed only once older than {@code grace} (a live run
+     * creates the lock file right after the directory). Best effort: anything unexpected (not
+     * sealed, swapped, busy) is left alone.
+     */
+    public static void removeDead(SecureDirectoryStream<Path> parent, String name, String lock, Duration grace) {
+        try {
+            PosixFileAttributes a = stat(parent, name);
+            if (!isSealed(a)) {
+                return;
+            }
+            try (SecureDirectoryStream<Path> d = openChild(parent, name)) {
+                if (!a.fileKey().equals(stat(d).fileKey())) {
+                    return; // swapped between the look and the open
+                }
+                boolean hasLock;
+                try {
+                    hasLock = stat(d, lock).isRegularFile();
+                } catch (NoSuchFileException e) {
+                    hasLock = false;
+                }
+                if (!hasLock) {
+                    if (a.lastModifiedTime().toInstant().isAfter(Instant.now().minus(grace))) {
+                        return;
+                    }
+                    emptyTree(d);
+                } else {
+                    try (FileChannel ch = (FileChannel) d.newByteChannel(Path.of(lock),
+                            Set.<OpenOption>of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                        if (ch.tryLock() == null) {
+                            return; // live
+                        }
+                        emptyTree(d); // while holding the lock
+                    } catch (OverlappingFileLockException e) {
+                        return; // this very process holds it
+                    }
+                }
+            }
+            deleteDirectoryIf(parent, name, a.fileKey());
+        } catch (IOException e) {
+            // left alone
+        }
     }
 
     /** True if this process owns the file (another user's file is never a leftover of ours). */
