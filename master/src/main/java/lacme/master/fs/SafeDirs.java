@@ -82,11 +82,26 @@ public final class SafeDirs {
     }
 
     /**
-     * True if the attributes are those of a directory this process owns that nobody else can
-     * enter or write (no group or other permission): inside it, names are ours alone.
+     * Makes a directory this process has just created and opened its own: checks it is a
+     * directory this process owns (a racer may have put their own in its place), sets mode
+     * 0700 through the descriptor (a default ACL or umask may have granted more; 0700 also
+     * masks ACL entries) and checks it is empty (nothing was put in before). Returns its
+     * attributes, for its file key.
+     *
+     * @param shownAs the path named in the error
      */
-    public static boolean isPrivate(PosixFileAttributes a) throws IOException {
-        return isOwn(a) && a.isDirectory() && a.permissions().stream().allMatch(SafeDirs::ownerOnly);
+    public static PosixFileAttributes seal(SecureDirectoryStream<Path> dir, Path shownAs) throws IOException {
+        PosixFileAttributes a = stat(dir);
+        if (!a.isDirectory() || !isOwn(a)) {
+            throw new IOException(shownAs + " was tampered with");
+        }
+        dir.getFileAttributeView(PosixFileAttributeView.class).setPermissions(RWX_OWNER);
+        try (DirectoryStream<Path> again = dir.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS)) {
+            if (again.iterator().hasNext()) {
+                throw new IOException(shownAs + " was tampered with");
+            }
+        }
+        return a;
     }
 
     /**
@@ -149,11 +164,6 @@ public final class SafeDirs {
     /** True if this process owns the file (another user's file is never a leftover of ours). */
     public static boolean isOwn(BasicFileAttributes a) throws IOException {
         return a instanceof PosixFileAttributes p && p.owner().equals(self());
-    }
-
-    private static boolean ownerOnly(PosixFilePermission p) {
-        return p == PosixFilePermission.OWNER_READ || p == PosixFilePermission.OWNER_WRITE
-                || p == PosixFilePermission.OWNER_EXECUTE;
     }
 
     /** Deletes a file entry; gone already is fine. */

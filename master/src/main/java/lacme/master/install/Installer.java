@@ -38,8 +38,9 @@ import java.util.Set;
  * <li>the target directory is opened once ({@link SafeDirs#open}); every later step names
  *     entries relative to that descriptor, never by path;</li>
  * <li>a private directory {@code <name>.lacme-<random>.d} is made in it, opened without
- *     following links and checked to be ours and mode 0700 (a racer may rename it or put a
- *     link or their own directory in its place: then the check or the open fails);</li>
+ *     following links and {@linkplain SafeDirs#seal sealed} (ours, 0700, empty; a racer may
+ *     rename it or put a link or their own directory in its place: then the open or the check
+ *     fails);</li>
  * <li>inside it, where no other user can create, rename or link anything, the file
  *     {@code <name>.tmp} is created (O_EXCL, O_NOFOLLOW, 0600), locked (so another run knows
  *     it is live, see {@link InstallLeftovers}), written, fsynced, then chowned and chmodded
@@ -103,11 +104,7 @@ public final class Installer {
             }
             Object privKey = null;
             try (SecureDirectoryStream<Path> p = SafeDirs.openChild(d, priv)) {
-                PosixFileAttributes pa = SafeDirs.stat(p);
-                privKey = pa.fileKey();
-                if (!SafeDirs.isPrivate(pa) || p.iterator().hasNext()) {
-                    throw new IOException("the temporary directory " + dir.resolve(priv) + " was tampered with");
-                }
+                privKey = SafeDirs.seal(p, dir.resolve(priv)).fileKey();
                 writeInto(p, d, name, bytes, uid, gid, m);
             } catch (FileSystemLoopException | NotDirectoryException e) {
                 throw new IOException("the temporary directory " + dir.resolve(priv) + " was tampered with", e);

@@ -78,10 +78,7 @@ public final class ChallengeDirectory {
             Files.createDirectory(base.resolve(parentName), PosixFilePermissions.asFileAttribute(SafeDirs.RWX_OWNER));
             SecureDirectoryStream<Path> parent = SafeDirs.openChild(b, parentName);
             cleanup.add(parent::close);
-            PosixFileAttributes pa = SafeDirs.stat(parent);
-            if (!SafeDirs.isPrivate(pa)) {
-                throw new IOException(base.resolve(parentName) + " was tampered with");
-            }
+            PosixFileAttributes pa = SafeDirs.seal(parent, base.resolve(parentName));
             cleanup.add(() -> SafeDirs.deleteDirectoryIf(b, parentName, pa.fileKey()));
             FileChannel lock = (FileChannel) parent.newByteChannel(Path.of(PARENT_LOCK),
                     Set.<OpenOption>of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
@@ -98,10 +95,7 @@ public final class ChallengeDirectory {
             Files.createDirectory(base.resolve(name), PosixFilePermissions.asFileAttribute(SafeDirs.RWX_OWNER));
             SecureDirectoryStream<Path> inner = SafeDirs.openChild(b, name);
             cleanup.add(inner::close);
-            Object key = SafeDirs.stat(inner).fileKey();
-            if (!SafeDirs.isPrivate(SafeDirs.stat(inner))) {
-                throw new IOException(base.resolve(name) + " was tampered with");
-            }
+            Object key = SafeDirs.seal(inner, base.resolve(name)).fileKey();
             b.move(Path.of(name), parent, Path.of(name));
             cleanup.add(() -> SafeDirs.deleteDirectoryIf(parent, name, key));
             cleanup.add(() -> SafeDirs.emptyTree(inner));

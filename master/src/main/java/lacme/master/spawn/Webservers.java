@@ -1,7 +1,5 @@
 package lacme.master.spawn;
 
-import lacme.common.config.ConfigException;
-import lacme.common.config.Passwd;
 import lacme.common.config.Specifiers;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
@@ -15,21 +13,12 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
