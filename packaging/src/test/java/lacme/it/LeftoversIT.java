@@ -1,8 +1,6 @@
 package lacme.it;
 
 import lacme.testkit.Pebble;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,28 +22,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * issues.
  */
 class LeftoversIT {
-    static Pebble pebble;
     @TempDir
-    static Path tmp;
-    static Path conf;
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        pebble = Pebble.start();
-        conf = Tree.write(tmp, pebble);
-        Dist.register(tmp, conf);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (pebble != null) {
-            pebble.close();
-        }
-    }
+    Path tmp;
 
     @Test
     void aKilledRunsChallengeDirectoryGoesWithTheNextRun() throws Exception {
-        List<String> argv = List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder");
+        try (Pebble pebble = Pebble.start()) {
+            Path conf = Tree.write(tmp, pebble);
+            Dist.register(tmp, conf);
+            killThenRun(List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder"));
+        }
+    }
+
+    private void killThenRun(List<String> argv) throws Exception {
         Path challenge;
         List<Long> children = new ArrayList<>();
         try (MasterRun m = MasterRun.start(tmp, argv)) {
