@@ -141,7 +141,11 @@ public final class Installer {
         try (FileChannel ch = (FileChannel) p.newByteChannel(tmp, Set.<OpenOption>of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ch.tryLock(); // held until the rename: marks the file as a live run's, not a leftover
+            try {
+                ch.tryLock(); // held until the rename: marks the file as a live run's, not a leftover
+            } catch (IOException e) {
+                // a file system without locks (some NFS): the install goes on, unmarked
+            }
             Object key = SafeDirs.stat(p, tmp.toString()).fileKey();
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
