@@ -19,6 +19,7 @@ import lacme.master.csr.Identifiers;
 import lacme.master.csr.ServiceKey;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
+import lacme.master.install.Freshness;
 import lacme.master.install.Installer;
 import lacme.master.install.Pem;
 import lacme.master.install.PreferredChain;
@@ -51,6 +52,8 @@ final class NewOrderCommand {
     static final String DEFAULT_CAFILE = "/usr/share/lacme/ca-certificates.crt";
 
     private final Context ctx;
+    /** Before any order is sent: the reference for {@link Freshness}. */
+    private final Instant started = Instant.now();
 
     NewOrderCommand(Context ctx) {
         this.ctx = ctx;
@@ -197,6 +200,7 @@ final class NewOrderCommand {
             String caFile = w.conf().getOrDefault("CAfile", DEFAULT_CAFILE);
             List<X509Certificate> anchors = caFile.isEmpty() ? null : Pem.read(Path.of(caFile));
             ChainVerifier.verify(chain, w.key().getPublic(), anchors, w.names(), Instant.now());
+            Freshness.check(chain.get(0), w.conf(), started);
         } catch (GeneralSecurityException | IOException e) {
             ctx.log.error("[{}] Error: Received invalid X.509 certificate from ACME server ({})", s, e.getMessage());
             return false;

@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * A stand-in for the client process in master tests: speaks the control channel on fd 0/1,
  * appends every frame it receives to a log file, and answers per its mode: "ok" accepts
- * everything, "fail" refuses everything, "second" refuses only the second request.
+ * everything, "fail" refuses everything, "second" refuses only the second request; "chain"
+ * accepts and answers every order with the chain read from the file {@code args[2]} at that
+ * moment (a hostile client replaying a certificate).
  */
 public final class FakeClient {
     private FakeClient() {
@@ -36,7 +38,7 @@ public final class FakeClient {
                 continue;
             }
             n++;
-            boolean ok = mode.equals("ok") || mode.equals("second") && n != 2;
+            boolean ok = mode.equals("ok") || mode.equals("chain") || mode.equals("second") && n != 2;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("op", ControlCodec.RESULT);
             r.put("id", f.get("id"));
@@ -46,6 +48,9 @@ public final class FakeClient {
             }
             if (ControlCodec.ACCOUNT.equals(f.get("op"))) {
                 r.put("account", "{\"status\":\"valid\",\"contact\":" + f.get("contacts") + "}\n");
+            }
+            if (mode.equals("chain") && ControlCodec.ORDER.equals(f.get("op"))) {
+                r.put("chain", Files.readString(Path.of(args[2])));
             }
             ControlCodec.write(out, r);
         }
