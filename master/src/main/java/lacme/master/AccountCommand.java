@@ -30,7 +30,8 @@ final class AccountCommand {
 
     int account(boolean register, boolean tosAgreed, boolean deactivate, List<String> contacts) throws Fatal {
         Map<String, Object> hello = ctx.hello();
-        AccountdLink accountd = ctx.accountd();
+        // the one command that may deactivate the account: only it grants accountd to sign that
+        AccountdLink accountd = ctx.accountd(deactivate ? "deactivation" : null);
         try (ClientSession client = ctx.client(hello, accountd, Path.of("/"))) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("register", register);
