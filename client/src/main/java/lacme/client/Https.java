@@ -17,7 +17,9 @@ import java.util.List;
 /**
  * Builds the Apache HttpClient 5 (classic) instance the client talks to the CA with:
  * the TLS settings, our User-Agent and {@code Accept-Language: en} on every request, and
- * bounded connect/read timeouts so a dead CA cannot hang a run.
+ * bounded connect/read timeouts so a dead CA cannot hang a run. Redirects are never followed:
+ * an ACME server has no reason to redirect (RFC 8555 names every URL), and following one
+ * would let whoever answers send our signed requests elsewhere, or to plain http.
  */
 public final class Https {
     private Https() {
@@ -58,6 +60,7 @@ public final class Https {
                 // HttpClient's default strategy would sleep out a rateLimited Retry-After
                 // and replay a POST with a spent nonce.
                 .disableAutomaticRetries()
+                .disableRedirectHandling()
                 .disableCookieManagement()
                 .disableAuthCaching()
                 .build();
