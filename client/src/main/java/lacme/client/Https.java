@@ -1,5 +1,7 @@
 package lacme.client;
 
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -12,6 +14,7 @@ import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,13 +23,50 @@ import java.util.List;
  * bounded connect/read timeouts so a dead CA cannot hang a run. Redirects are never followed:
  * an ACME server has no reason to redirect (RFC 8555 names every URL), and following one
  * would let whoever answers send our signed requests elsewhere, or to plain http.
+ *
+ * <p>Every address the CA's name resolves to is tried, in the resolver's order (the client's
+ * JVM runs with {@code java.net.preferIPv6Addresses=system}: the system's order, IPv6 and
+ * IPv4), each with a short connect budget ({@link #perAddressConnect}), before a connection
+ * attempt counts as failed: a name with a broken IPv6 route, or {@code localhost} resolving
+ * to {@code ::1} first for a CA listening on 127.0.0.1 only, still reaches the CA, well
+ * within the {@code timeout}. (HttpClient's connection operator walks the addresses; what we
+ * add is the budget, without which one silent address costs the whole 30 s.)
  */
 public final class Https {
     private Https() {
     }
 
-    /** The client; {@code maxConnections} matches the number of orders run at once. */
+    /** Shortest connect budget per address. */
+    static final Duration MIN_PER_ADDRESS = Duration.ofSeconds(1);
+    /** Longest connect budget per address (also the budget without a timeout). */
+    static final Duration MAX_PER_ADDRESS = Duration.ofSeconds(10);
+
+    /**
+     * The connect budget of one address: a third of the operation's {@code timeout}, so that a
+     * silent first address leaves time for the next ones, within
+     * [{@link #MIN_PER_ADDRESS}, {@link #MAX_PER_ADDRESS}]; zero {@code timeout} (none): the maximum.
+     */
+    static Duration perAddressConnect(Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            return MAX_PER_ADDRESS;
+        }
+        Duration d = timeout.dividedBy(3);
+        return d.compareTo(MIN_PER_ADDRESS) < 0 ? MIN_PER_ADDRESS : d.compareTo(MAX_PER_ADDRESS) > 0 ? MAX_PER_ADDRESS : d;
+    }
+
+    /** The client without an operation timeout; {@code maxConnections} matches the number of orders run at once. */
     public static CloseableHttpClient build(TlsSettings tls, String userAgent, int maxConnections) {
+        return build(tls, userAgent, maxConnections, Duration.ZERO);
+    }
+
+    /** The client for operations bounded by {@code timeout} (zero: none). */
+    public static CloseableHttpClient build(TlsSettings tls, String userAgent, int maxConnections, Duration timeout) {
+        return build(tls, userAgent, maxConnections, timeout, SystemDefaultDnsResolver.INSTANCE);
+    }
+
+    /** The client resolving names with {@code dns} (tests: a name whose first address is silent). */
+    static CloseableHttpClient build(TlsSettings tls, String userAgent, int maxConnections, Duration timeout,
+            DnsResolver dns) {
         ClientTlsStrategyBuilder tb = ClientTlsStrategyBuilder.create().setSslContext(tls.context());
         if (tls.protocols() != null) {
             tb.setTlsVersions(tls.protocols());
@@ -39,11 +79,12 @@ public final class Https {
             tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
         }
         var cm = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(dns)
                 .setTlsSocketStrategy(tb.buildClassic())
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnections)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.ofSeconds(30))
+                        .setConnectTimeout(Timeout.of(perAddressConnect(timeout)))
                         .setSocketTimeout(Timeout.ofSeconds(60))
                         // a kept-alive connection the CA closed while we waited between polls
                         // is found before a request is written to it (a request lost on a stale
