@@ -77,10 +77,10 @@ public final class Session {
                     return End.IO_ERROR;
                 }
                 AccountdCodec.writeSignature(out, sig);
-                log.verbose("[" + id + "] SIGNED " + AccountLog.printable(req.acme().summary())
-                        + " url=" + AccountLog.printable(req.url())
+                log.verbose("[" + id + "] SIGNED url=" + AccountLog.printable(req.url())
                         + (req.kid() != null ? " kid=" + AccountLog.printable(req.kid()) : " jwk")
-                        + " payload=" + req.payloadLength() + " bytes");
+                        + " payload=" + req.payloadLength() + " bytes kind="
+                        + AccountLog.printable(req.acme().summary()));
             }
         } catch (IOException e) {
             log.debug("[" + id + "] connection error: " + e.getMessage());

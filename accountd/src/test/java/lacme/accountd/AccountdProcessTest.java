@@ -71,7 +71,8 @@ class AccountdProcessTest {
                 c.out.close();
                 assertEquals(0, c.waitFor(), c.stderrText());
                 String err = c.stderrText();
-                assertTrue(err.contains("[" + c.process.pid() + "] SIGNED finalize url=https://ca/acme/order"), err);
+                assertTrue(err.contains("[" + c.process.pid() + "] SIGNED url=https://ca/acme/order kid=https://ca/acct/1"
+                        + " payload=12 bytes kind=finalize"), err);
             }
         }
     }

@@ -68,7 +68,8 @@ class PolicyProcessTest {
             assertTrue(signs(c, SigningRulesTest.DEACTIVATE));
             assertEquals(false, signs(c, SigningRulesTest.KEY_CHANGE), "the grant is for deactivation only");
             assertEquals(0, c.waitFor());
-            assertTrue(c.stderrText().contains("SIGNED deactivation url=" + SigningRulesTest.ACCT), c.stderrText());
+            assertTrue(c.stderrText().contains("SIGNED url=" + SigningRulesTest.ACCT + " kid="
+                    + SigningRulesTest.ACCT + " payload=24 bytes kind=deactivation"), c.stderrText());
         }
     }
 }

@@ -183,8 +183,8 @@ class SessionTest {
         assertEquals(-1, p.in().read(), "no signature for the key change");
         var lines = java.nio.file.Files.readAllLines(file);
         assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(0).endsWith("[t] SIGNED new-order identifiers=dns:a.example,ip:192.0.2.1"
-                + " url=https://ca.example/new-order kid=" + SigningRulesTest.ACCT + " payload=86 bytes"), lines.get(0));
+        assertTrue(lines.get(0).endsWith("[t] SIGNED url=https://ca.example/new-order kid=" + SigningRulesTest.ACCT
+                + " payload=86 bytes kind=new-order identifiers=dns:a.example,ip:192.0.2.1"), lines.get(0));
         assertTrue(lines.get(1).endsWith("[t] NOSIGN [key-change not allowed (see 'allow' in lacme-accountd.conf):"
                 + " url=https://ca.example/key-change]"), lines.get(1));
     }
