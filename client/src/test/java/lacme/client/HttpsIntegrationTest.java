@@ -62,12 +62,7 @@ class HttpsIntegrationTest {
         server.createContext("/dir", ex -> {
             seen.put("ua", String.valueOf(ex.getRequestHeaders().getFirst("User-Agent")));
             seen.put("lang", String.valueOf(ex.getRequestHeaders().getFirst("Accept-Language")));
-            byte[] b = FixtureDirectory.JSON.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(b);
-            }
+            FixtureDirectory.send(ex);
         });
         server.start();
         TestAccountd acc = TestAccountd.rsa();
@@ -102,12 +97,7 @@ class HttpsIntegrationTest {
         });
         server.createContext("/elsewhere", ex -> {
             followed.incrementAndGet();
-            byte[] b = FixtureDirectory.JSON.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(b);
-            }
+            FixtureDirectory.send(ex);
         });
         server.start();
         try (AFUNIXSocketPair<AFUNIXSocketChannel> p = AFUNIXSocketPair.open()) {
@@ -207,5 +197,15 @@ class HttpsIntegrationTest {
     static final class FixtureDirectory {
         static final String JSON = "{\"newNonce\":\"https://127.0.0.1/n\",\"newAccount\":\"https://127.0.0.1/a\","
                 + "\"newOrder\":\"https://127.0.0.1/o\"}";
+
+        /** Answers {@code ex} with the directory. */
+        static void send(com.sun.net.httpserver.HttpExchange ex) throws java.io.IOException {
+            byte[] b = JSON.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        }
     }
 }
