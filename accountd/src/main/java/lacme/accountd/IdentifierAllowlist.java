@@ -79,7 +79,9 @@ public final class IdentifierAllowlist {
             return null;
         }
         try {
-            return InetAddress.getByName(s).getAddress();
+            byte[] a = InetAddress.getByName(s).getAddress();
+            // an IPv4-mapped IPv6 literal is not the IPv4 address it maps (nor its network)
+            return s.contains(":") && a.length == 4 ? null : a;
         } catch (UnknownHostException e) {
             return null;
         }

@@ -147,7 +147,8 @@ class SigningRulesTest {
                     p.check(order(ok)).acme().identifiers().stream().map(i -> i.value()).toList(), ok);
         }
         for (String no : List.of("dns:www.example.org", "dns:example.net", "dns:evilexample.net", "dns:example.org.evil",
-                "ip:192.0.3.1", "ip:2001:db9::1", "ip:198.51.100.8", "ip:localhost", "email:a@example.org")) {
+                "ip:192.0.3.1", "ip:2001:db9::1", "ip:198.51.100.8", "ip:localhost", "ip:::ffff:192.0.2.1",
+                "email:a@example.org")) {
             SigningPolicy.Refusal r = assertThrows(SigningPolicy.Refusal.class,
                     () -> p.check(order("dns:example.org", no)), no);
             assertEquals("new-order identifier " + no + " is not in the 'identifiers' allowlist", r.getMessage());
