@@ -10,12 +10,23 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Builds the Apache HttpClient 5 (classic) instance the client talks to the CA with:
@@ -80,7 +91,7 @@ public final class Https {
         }
         var cm = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(dns)
-                .setTlsSocketStrategy(tb.buildClassic())
+                .setTlsSocketStrategy(new FinalTls(tb.buildClassic()))
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnections)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -91,7 +102,7 @@ public final class Https {
                         // connection is "maybe processed" and a newOrder is then not repeated)
                         .setValidateAfterInactivity(TimeValue.ofMilliseconds(100)).build())
                 .build();
-        return HttpClients.custom()
+        return new Unwrapping(HttpClients.custom()
                 .setConnectionManager(cm)
                 .setUserAgent(userAgent)
                 .setDefaultHeaders(List.of(new BasicHeader("Accept-Language", "en")))
@@ -104,6 +115,69 @@ public final class Https {
                 .disableRedirectHandling()
                 .disableCookieManagement()
                 .disableAuthCaching()
-                .build();
+                .build());
+    }
+
+    /** A TLS failure, carried past HttpClient's address loop (which catches only IOException). */
+    static final class TlsFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TlsFailure(SSLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SSLException getCause() {
+            return (SSLException) super.getCause();
+        }
+    }
+
+    /**
+     * The TLS strategy, but a failed handshake ends the connection attempt instead of moving
+     * on to the next address: the CA was reached and refused (a certificate for another name,
+     * an untrusted chain), and trying another address would only replace that error with
+     * the next address's (e.g. "Connection refused" from {@code ::1}), which reads as a
+     * transient failure and is retried until the timeout. lacme's IO::Socket::IP, too, tries
+     * the next address only when connecting fails.
+     */
+    private record FinalTls(TlsSocketStrategy tls) implements TlsSocketStrategy {
+        @Override
+        public SSLSocket upgrade(Socket socket, String target, int port, Object attachment, HttpContext context)
+                throws IOException {
+            try {
+                return tls.upgrade(socket, target, port, attachment, context);
+            } catch (SSLException e) {
+                throw new TlsFailure(e);
+            }
+        }
+    }
+
+    /** The client, turning a {@link TlsFailure} back into the TLS exception for the caller. */
+    private static final class Unwrapping extends CloseableHttpClient {
+        private final CloseableHttpClient http;
+
+        Unwrapping(CloseableHttpClient http) {
+            this.http = http;
+        }
+
+        @Override
+        protected CloseableHttpResponse doExecute(HttpHost target, ClassicHttpRequest request, HttpContext context)
+                throws IOException {
+            try {
+                return http.execute(target, request, context);
+            } catch (TlsFailure e) {
+                throw e.getCause();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            http.close();
+        }
+
+        @Override
+        public void close(CloseMode mode) {
+            http.close(mode);
+        }
     }
 }

@@ -66,7 +66,8 @@ class AddressFallbackTest {
         private final Map<String, String[]> hosts = Map.of(
                 "localhost", new String[] {"::1", "127.0.0.1"},
                 "ca.test", new String[] {"127.0.0.2", "127.0.0.1"},
-                "dead.test", new String[] {"127.0.0.2"});
+                "dead.test", new String[] {"127.0.0.2"},
+                "other.test", new String[] {"127.0.0.1", "::1"});
 
         @Override
         public InetAddress[] resolve(String host) throws UnknownHostException {
@@ -121,6 +122,24 @@ class AddressFallbackTest {
         assertTrue(e.getMessage().startsWith("GET https://dead.test:" + port + "/dir: ") && e.getMessage()
                 .contains("dead.test"), e.getMessage());
         assertTrue(ms < 3_000 + 5_000, "bounded by the timeout (3 s) and one more attempt: " + ms + " ms");
+    }
+
+    /**
+     * A certificate refused on one address is final: the next address is not tried, and the
+     * error is the certificate's. (HttpClient's address loop would go on to {@code ::1},
+     * where nothing listens, and report "Connection refused", a transient failure retried
+     * until the timeout: what TlsVerificationTest saw for localhost on a host whose
+     * /etc/hosts has {@code ::1 localhost} beside 127.0.0.1.)
+     */
+    @Test
+    void aRefusedCertificateIsNotRetriedOnTheNextAddress() {
+        int before = server.connections.get();
+        AcmeException e = assertThrows(AcmeException.class, () -> fetch("other.test", Duration.ofSeconds(30)));
+        assertTrue(!(e instanceof lacme.client.acme.TransientFailureException)
+                && e.getMessage().startsWith("GET https://other.test:" + port + "/dir: ")
+                && (e.getMessage().contains("No subject alternative") || e.getMessage().contains("doesn't match")),
+                e.getMessage());
+        assertEquals(1, server.connections.get() - before, "one connection, one address");
     }
 
     @Test
