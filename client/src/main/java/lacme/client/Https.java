@@ -41,7 +41,8 @@ import javax.net.ssl.SSLSocket;
  * attempt counts as failed: a name with a broken IPv6 route, or {@code localhost} resolving
  * to {@code ::1} first for a CA listening on 127.0.0.1 only, still reaches the CA, well
  * within the {@code timeout}. (HttpClient's connection operator walks the addresses; what we
- * add is the budget, without which one silent address costs the whole 30 s.)
+ * add is the budget, without which one silent address costs the whole 30 s, and
+ * {@link FinalTls}: a refused certificate is not "retried" on the next address.)
  */
 public final class Https {
     private Https() {
