@@ -71,7 +71,9 @@ public final class AccountdMain {
             log.setQuiet(s.quiet());
             AccountKey key = KeyLoader.load(s.privkey(), s.gpg(), spec, s.stdio(), new TerminalPassphrase());
             log.debug("Account key: " + key.alg().getName() + ", JWK thumbprint " + key.thumbprint());
-            Session session = new Session(key, s.keyid(), log);
+            log.debug("Signing policy: also allowed " + s.rules().allowed() + ", origin " + s.rules().origin()
+                    + (s.rules().allowlist() == null ? ", any identifier" : ", identifiers allowlist set"));
+            Session session = new Session(key, s.keyid(), s.rules(), log);
             if (s.stdio()) {
                 String id = Long.toString(ProcessHandle.current().pid());
                 session.serve(new BufferedInputStream(new FileInputStream(FileDescriptor.in)), protocolOut, id);

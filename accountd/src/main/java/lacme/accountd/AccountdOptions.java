@@ -26,6 +26,10 @@ public final class AccountdOptions {
     @Option(names = "--stdio", description = "serve one session on stdin/stdout (used by lacme)")
     boolean stdio;
 
+    @Option(names = "--allow", paramLabel = "LIST",
+            description = "also sign these requests (key-change, deactivation; overrides 'allow')")
+    String allow;
+
     @Option(names = {"-q", "--quiet"}, description = "be quiet")
     boolean quiet;
 

@@ -23,9 +23,14 @@ public final class Session {
 
     /** @param kid the configured {@code keyid}, or null */
     public Session(AccountKey key, String kid, AccountLog log) {
+        this(key, kid, SigningPolicy.Rules.DEFAULT, log);
+    }
+
+    /** A session signing what {@code rules} allow (docs/security.md, the signing policy). */
+    public Session(AccountKey key, String kid, SigningPolicy.Rules rules, AccountLog log) {
         this.key = key;
         this.kid = kid;
-        this.policy = new SigningPolicy(key.alg().getName());
+        this.policy = new SigningPolicy(key.alg().getName(), rules);
         this.log = log;
     }
 
@@ -74,7 +79,8 @@ public final class Session {
                 AccountdCodec.writeSignature(out, sig);
                 log.verbose("[" + id + "] SIGNED url=" + AccountLog.printable(req.url())
                         + (req.kid() != null ? " kid=" + AccountLog.printable(req.kid()) : " jwk")
-                        + " payload=" + req.payloadLength() + " bytes");
+                        + " payload=" + req.payloadLength() + " bytes kind="
+                        + AccountLog.printable(req.acme().summary()));
             }
         } catch (IOException e) {
             log.debug("[" + id + "] connection error: " + e.getMessage());

@@ -1,31 +1,55 @@
 package lacme.accountd;
 
-import lacme.common.json.Json;
-import lacme.common.proto.AccountdCodec;
+import lacme.common.acme.AcmeRequest;
+import lacme.common.acme.AcmeRequest.Kind;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
-import java.util.Base64;
-import java.util.Map;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * Decides whether a request line is something accountd may sign: a JWS signing input
- * (RFC 7515 section 5.1) whose protected header is an ACME one (RFC 8555 section 6.2) for
- * this key's algorithm, exactly as docs/protocol/accountd.md states. This is what keeps
- * accountd from being a signing oracle for arbitrary data, so it is strict: canonical
- * unpadded base64url, strict UTF-8, strict JSON with no duplicate members, string
- * {@code alg}/{@code nonce}/{@code url}, and exactly one of {@code jwk} (an object) and
- * {@code kid} (a string). Stateless and thread-safe.
+ * Decides whether a request line is something accountd may sign. First the line must be an
+ * ACME request (docs/protocol/accountd.md; {@link AcmeRequest} parses and classifies it
+ * strictly, so accountd is never a signing oracle for arbitrary data) for this key's
+ * algorithm. Then the request must be one the key's owner allowed (docs/security.md):
+ * <ul>
+ * <li>a key change or a deactivation is refused unless granted ({@code allow}, or
+ * {@code --allow} given by lacme for {@code lacme account --deactivate} only): a
+ * compromised client must not be able to hand the account to another key or destroy it;</li>
+ * <li>with {@code origin} pinned, every {@code url} and {@code kid} must be on that
+ * scheme://host:port, so the key is not used against another server;</li>
+ * <li>with {@code identifiers} set, a new order may name only identifiers it matches, so one
+ * key host can serve many servers, each limited to its names.</li>
+ * </ul>
+ * Stateless and thread-safe.
  */
 public final class SigningPolicy {
     private final String alg;
+    private final Rules rules;
+
+    /** What the configuration allows beyond the default; {@code origin}/{@code allowlist} null = no pin. */
+    public record Rules(Set<Kind> allowed, Origin origin, IdentifierAllowlist allowlist) {
+        /** Nothing beyond the default: no key change, no deactivation, no pins. */
+        public static final Rules DEFAULT = new Rules(Set.of(), null, null);
+
+        /** The kinds that may be granted; everything else is always signed. */
+        public static final Set<Kind> GRANTABLE = Collections.unmodifiableSet(
+                EnumSet.of(Kind.KEY_CHANGE, Kind.DEACTIVATION));
+
+        public Rules {
+            allowed = allowed.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(allowed));
+        }
+    }
 
     /** @param alg the account key's JWS algorithm; requests for any other are refused */
     public SigningPolicy(String alg) {
+        this(alg, Rules.DEFAULT);
+    }
+
+    public SigningPolicy(String alg, Rules rules) {
         this.alg = alg;
+        this.rules = rules;
     }
 
     /** A refused request; the message is the {@code NOSIGN [reason]} reason. */
@@ -37,87 +61,55 @@ public final class SigningPolicy {
         }
     }
 
-    /** An accepted request: the bytes to sign and what the log says about them. */
-    public record Request(byte[] signingInput, String url, String nonce, String kid, int payloadLength) {
+    /** An accepted request: the bytes to sign and what it is (for the log). */
+    public record Request(byte[] signingInput, AcmeRequest acme) {
+        public String url() {
+            return acme.url();
+        }
+
+        public String nonce() {
+            return acme.nonce();
+        }
+
+        public String kid() {
+            return acme.kid();
+        }
+
+        public int payloadLength() {
+            return acme.payloadLength();
+        }
     }
 
     /** Checks one request line (without CR LF). */
     public Request check(String line) throws Refusal {
-        if (line.length() > AccountdCodec.MAX_LINE) {
-            throw new Refusal("line longer than " + AccountdCodec.MAX_LINE + " bytes");
-        }
-        int dot = line.indexOf('.');
-        String h = dot < 0 ? line : line.substring(0, dot);
-        if (h.isEmpty() || !AccountdCodec.isBase64Url(h)) {
-            throw new Refusal("malformed JWS Protected Header");
-        }
-        byte[] header = decode(h, "malformed JWS Protected Header");
-        if (dot < 0) {
-            throw new Refusal("malformed JWS signing input: no payload part");
-        }
-        String p = line.substring(dot + 1);
-        if (!AccountdCodec.isBase64Url(p)) {
-            throw new Refusal("malformed JWS Payload");
-        }
-        int payloadLength = decode(p, "malformed JWS Payload").length;
-
-        Map<String, Object> hdr;
+        AcmeRequest r;
         try {
-            String json = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(header)).toString();
-            hdr = Json.parseObject(json);
-        } catch (CharacterCodingException e) {
-            throw new Refusal("invalid JWS Protected Header: not UTF-8");
-        } catch (ParseException e) {
-            throw new Refusal("invalid JWS Protected Header: not a JSON object");
+            r = AcmeRequest.parse(line);
+        } catch (AcmeRequest.MalformedException e) {
+            throw new Refusal(AccountLog.printable(e.getMessage()));
         }
-        String a = string(hdr, "alg");
-        if (!alg.equals(a)) {
-            throw new Refusal("invalid JWS Protected Header: alg " + AccountLog.printable(a)
+        if (!alg.equals(r.alg())) {
+            throw new Refusal("invalid JWS Protected Header: alg " + AccountLog.printable(r.alg())
                     + " is not the account key's " + alg);
         }
-        String nonce = string(hdr, "nonce");
-        String url = string(hdr, "url");
-        boolean hasJwk = hdr.containsKey("jwk");
-        boolean hasKid = hdr.containsKey("kid");
-        if (hasJwk == hasKid) {
-            throw new Refusal("invalid JWS Protected Header: " + (hasJwk ? "both jwk and kid" : "neither jwk nor kid"));
+        if (Rules.GRANTABLE.contains(r.kind()) && !rules.allowed().contains(r.kind())) {
+            throw new Refusal(r.kind().label() + " not allowed (see 'allow' in lacme-accountd.conf): url="
+                    + AccountLog.printable(r.url()));
         }
-        String kid = null;
-        if (hasJwk && !(hdr.get("jwk") instanceof Map)) {
-            throw new Refusal("invalid JWS Protected Header: jwk is not an object");
+        if (rules.origin() != null) {
+            rules.origin().check("url", r.url());
+            if (r.kid() != null) {
+                rules.origin().check("kid", r.kid());
+            }
         }
-        if (hasKid) {
-            kid = string(hdr, "kid");
+        if (rules.allowlist() != null) {
+            for (AcmeRequest.Identifier id : r.identifiers()) {
+                if (!rules.allowlist().permits(id)) {
+                    throw new Refusal("new-order identifier " + AccountLog.printable(id.toString())
+                            + " is not in the 'identifiers' allowlist");
+                }
+            }
         }
-        return new Request(line.getBytes(StandardCharsets.US_ASCII), url, nonce, kid, payloadLength);
-    }
-
-    private static String string(Map<String, Object> hdr, String member) throws Refusal {
-        Object v = hdr.get(member);
-        if (v == null) {
-            throw new Refusal("invalid JWS Protected Header: " + (hdr.containsKey(member) ? member
-                    + " is not a string" : "missing " + member));
-        }
-        if (!(v instanceof String)) {
-            throw new Refusal("invalid JWS Protected Header: " + member + " is not a string");
-        }
-        return (String) v;
-    }
-
-    /** Decodes unpadded base64url, refusing non-canonical encodings (stray trailing bits). */
-    private static byte[] decode(String s, String reason) throws Refusal {
-        byte[] b;
-        try {
-            b = Base64.getUrlDecoder().decode(s);
-        } catch (IllegalArgumentException e) {
-            throw new Refusal(reason);
-        }
-        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(b).equals(s)) {
-            throw new Refusal(reason);
-        }
-        return b;
+        return new Request(line.getBytes(StandardCharsets.US_ASCII), r);
     }
 }

@@ -119,4 +119,35 @@ class AccountdConfigTest {
         assertThrows(CommandLine.ParameterException.class, () -> opts("--privkey"));
         assertTrue(opts("-qh").help);
     }
+
+    /** The policy keys: allow (overridden by --allow), origin, identifiers; bad values name the key. */
+    @Test
+    void signingPolicyKeys() throws Exception {
+        assertEquals(SigningPolicy.Rules.DEFAULT.allowed(),
+                AccountdConfig.load(opts("--privkey=file:k"), user(), log).rules().allowed());
+        Path conf = Files.writeString(dir.resolve("p.conf"), "privkey = file:k\nallow = key-change, deactivation\n"
+                + "origin = https://acme.example\nidentifiers = example.org *.example.org 192.0.2.0/24\n");
+        SigningPolicy.Rules r = AccountdConfig.load(opts("--config=" + conf), user(), log).rules();
+        assertEquals(java.util.Set.of(lacme.common.acme.AcmeRequest.Kind.KEY_CHANGE,
+                lacme.common.acme.AcmeRequest.Kind.DEACTIVATION), r.allowed());
+        assertEquals("https://acme.example:443", r.origin().toString());
+        assertTrue(r.allowlist().permits(new lacme.common.acme.AcmeRequest.Identifier("dns", "www.example.org")));
+        assertEquals(java.util.Set.of(lacme.common.acme.AcmeRequest.Kind.DEACTIVATION),
+                AccountdConfig.load(opts("--config=" + conf, "--allow=deactivation"), user(), log).rules().allowed(),
+                "--allow overrides allow");
+        assertEquals(java.util.Set.of(), AccountdConfig.load(opts("--config=" + conf, "--allow="), user(), log)
+                .rules().allowed());
+        for (String[] bad : new String[][] {
+            {"allow = everything", "allow: unknown request kind 'everything' (key-change, deactivation)"},
+            {"allow = new-order", "allow: unknown request kind 'new-order' (key-change, deactivation)"},
+            {"origin = http://acme.example", "origin: 'http://acme.example' is not an https origin (https://host[:port])"},
+            {"identifiers = a..b", "identifiers: 'a..b' is neither a DNS name, *.name, nor an IP address or network"}}) {
+            Path c = Files.writeString(dir.resolve("bad.conf"), "privkey = file:k\n" + bad[0] + "\n");
+            assertEquals(bad[1], assertThrows(AccountdException.class,
+                    () -> AccountdConfig.load(opts("--config=" + c), user(), log)).getMessage(), bad[0]);
+        }
+        assertEquals("--allow: unknown request kind 'all' (key-change, deactivation)", assertThrows(
+                AccountdException.class, () -> AccountdConfig.load(opts("--privkey=file:k", "--allow=all"), user(), log))
+                .getMessage());
+    }
 }

@@ -46,7 +46,7 @@ class AccountdProcessTest {
     }
 
     static String request(String alg, int i) {
-        return b64(GOOD_KID.replace("RS256", alg).replace("abc", "n" + i)) + "." + b64("{\"i\":" + i + "}");
+        return b64(GOOD_KID.replace("RS256", alg).replace("abc", "n" + i)) + "." + b64("{\"csr\":\"c" + i + "\"}");
     }
 
     static void signAndVerify(InputStream in, OutputStream out, AccountdCodec.Greeting g, int i) throws Exception {
@@ -71,7 +71,8 @@ class AccountdProcessTest {
                 c.out.close();
                 assertEquals(0, c.waitFor(), c.stderrText());
                 String err = c.stderrText();
-                assertTrue(err.contains("[" + c.process.pid() + "] SIGNED url=https://ca/acme/order"), err);
+                assertTrue(err.contains("[" + c.process.pid() + "] SIGNED url=https://ca/acme/order kid=https://ca/acct/1"
+                        + " payload=12 bytes kind=finalize"), err);
             }
         }
     }

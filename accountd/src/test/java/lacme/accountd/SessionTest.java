@@ -46,11 +46,15 @@ class SessionTest {
     }
 
     Peer start(AccountKey key, String kid) throws IOException {
+        return start(key, kid, SigningPolicy.Rules.DEFAULT, LOG);
+    }
+
+    Peer start(AccountKey key, String kid, SigningPolicy.Rules rules, AccountLog log) throws IOException {
         PipedOutputStream toServer = new PipedOutputStream();
         PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 17);
         PipedOutputStream serverOut = new PipedOutputStream();
         PipedInputStream fromServer = new PipedInputStream(serverOut, 1 << 17);
-        Session s = new Session(key, kid, LOG);
+        Session s = new Session(key, kid, rules, log);
         Future<Session.End> end = pool.submit(() -> {
             try (serverOut) {
                 return s.serve(serverIn, serverOut, "t");
@@ -84,7 +88,7 @@ class SessionTest {
         assertEquals(key.jwkJson(), g.jwk());
         JWK jwk = JWK.parse(g.jwk());
         for (int i = 0; i < 3; i++) {
-            String input = b64(GOOD_KID.replace("RS256", g.alg()).replace("abc", "nonce" + i)) + "." + b64("{\"n\":" + i + "}");
+            String input = b64(GOOD_KID.replace("RS256", g.alg()).replace("abc", "nonce" + i)) + "." + b64("{\"csr\":\"c" + i + "\"}");
             Base64URL sig = new Base64URL(AccountdCodec.sign(p.in(), p.out(), input));
             byte[] in = input.getBytes(StandardCharsets.US_ASCII);
             JWSHeader h = new JWSHeader(key.alg());
@@ -157,5 +161,31 @@ class SessionTest {
         assertTrue(lines.get(0).matches(stamp + "\\[1\\] SIGNED something"), lines.get(0));
         assertTrue(lines.get(1).matches(stamp + "\\[1\\] NOSIGN \\[reason\\]"), lines.get(1));
         assertTrue(lines.get(2).matches(stamp + "Error: bad thing"), lines.get(2));
+    }
+
+    /**
+     * Each signature is logged with its kind (a new order with its identifiers); a request the
+     * policy refuses (here a key change) is logged as NOSIGN with the reason and ends the
+     * session without an answer, as any other refusal.
+     */
+    @Test
+    void signaturesAreLoggedByKindAndAKeyChangeIsRefused() throws Exception {
+        Path file = TestKeys.dir().resolve("policy.log");
+        java.nio.file.Files.deleteIfExists(file);
+        AccountLog log = new AccountLog(false);
+        log.openFile(file);
+        Peer p = start(key("p256-pkcs8"), null, SigningPolicy.Rules.DEFAULT, log);
+        AccountdCodec.readGreeting(p.in());
+        AccountdCodec.sign(p.in(), p.out(), SigningRulesTest.order("dns:a.example", "ip:192.0.2.1"));
+        p.out().write((SigningRulesTest.KEY_CHANGE + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        p.out().flush();
+        assertEquals(Session.End.REFUSED, p.end().get(10, TimeUnit.SECONDS));
+        assertEquals(-1, p.in().read(), "no signature for the key change");
+        var lines = java.nio.file.Files.readAllLines(file);
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("[t] SIGNED url=https://ca.example/new-order kid=" + SigningRulesTest.ACCT
+                + " payload=86 bytes kind=new-order identifiers=dns:a.example,ip:192.0.2.1"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("[t] NOSIGN [key-change not allowed (see 'allow' in lacme-accountd.conf):"
+                + " url=https://ca.example/key-change]"), lines.get(1));
     }
 }

@@ -135,7 +135,8 @@ public final class ClientMain {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("malformed server URL in hello: " + e.getMessage());
         }
-        return new AcmeConnection(Https.build(tls, "lacme-client/" + VERSION, hello.maxParallel()), server, key);
+        return new AcmeConnection(Https.build(tls, "lacme-client/" + VERSION, hello.maxParallel(),
+                java.time.Duration.ofSeconds(hello.timeout())), server, key);
     }
 
     /** An exception as one line: its message, or its class when it has none. */

@@ -76,4 +76,32 @@ class AccountdSignerTest {
             assertTrue(again.getMessage().contains("unusable"), again.getMessage());
         }
     }
+
+    /**
+     * A refusal names what was refused (protocol 1 carries no reason): a deactivation, a new
+     * order with its identifiers, as one line.
+     */
+    @Test
+    void aRefusalNamesWhatWasRefused() throws Exception {
+        TestAccountd acc = TestAccountd.ec();
+        JWSHeader kid = new JWSHeader.Builder(acc.alg).keyID("https://ca/acct/1").customParam("nonce", "n")
+                .customParam("url", "https://ca/acct/1").build();
+        String[][] cases = {
+            {"{\"status\":\"deactivated\"}", "lacme-accountd did not sign a deactivation (lacme-accountd signs one only"
+                    + " when allowed: 'allow' in lacme-accountd.conf or --allow): lost connection with lacme-accountd"},
+            {"{\"identifiers\":[{\"type\":\"dns\",\"value\":\"a.example\"},{\"type\":\"ip\",\"value\":\"192.0.2.1\"}]}",
+                "lacme-accountd did not sign a new order for dns:a.example, ip:192.0.2.1 (lacme-accountd.conf may limit"
+                    + " 'identifiers'): lost connection"},
+            {"{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"e30\"}",
+                "lacme-accountd did not sign an account key change (lacme-accountd signs one only when allowed"},
+            {"{\"csr\":\"x\"}", "lacme-accountd did not sign an order finalization: lost connection"}};
+        for (String[] c : cases) {
+            // accountd closed the connection without a signature: what a refusal looks like
+            AccountdSigner signer = new AccountdSigner(new java.io.ByteArrayInputStream(new byte[0]),
+                    new java.io.ByteArrayOutputStream(), acc.alg);
+            JOSEException e = assertThrows(JOSEException.class, () -> new JWSObject(kid, new Payload(c[0])).sign(signer));
+            assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+            assertTrue(!e.getMessage().contains("\n"), "one line");
+        }
+    }
 }

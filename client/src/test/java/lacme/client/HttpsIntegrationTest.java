@@ -1,9 +1,11 @@
 package lacme.client;
 
 import lacme.common.proto.Control.Hello;
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import lacme.client.acme.AcmeConnection;
 import lacme.testkit.Pebble;
+import lacme.testkit.TestCa;
 import org.junit.jupiter.api.Test;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketPair;
@@ -57,23 +59,18 @@ class HttpsIntegrationTest {
     @Test
     void userAgentAndAcceptLanguage() throws Exception {
         Map<String, String> seen = new ConcurrentHashMap<>();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        HttpsServer server = httpsServer();
         server.createContext("/dir", ex -> {
             seen.put("ua", String.valueOf(ex.getRequestHeaders().getFirst("User-Agent")));
             seen.put("lang", String.valueOf(ex.getRequestHeaders().getFirst("Accept-Language")));
-            byte[] b = FixtureDirectory.JSON.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(b);
-            }
+            FixtureDirectory.send(ex);
         });
         server.start();
         TestAccountd acc = TestAccountd.rsa();
         try (AFUNIXSocketPair<AFUNIXSocketChannel> p = AFUNIXSocketPair.open()) {
             acc.start(Channels.newInputStream(p.getSocket2()), Channels.newOutputStream(p.getSocket2()));
-            Hello h = new Hello("http://127.0.0.1:" + server.getAddress().getPort() + "/dir", 30, true, null, null,
-                    null, false);
+            Hello h = new Hello("https://127.0.0.1:" + server.getAddress().getPort() + "/dir", 30, true, null, null,
+                    TLS_CA.certificatePem(), false);
             try (AcmeConnection conn = ClientMain.connect(h, new BufferedInputStream(Channels.newInputStream(p.getSocket1())),
                     Channels.newOutputStream(p.getSocket1()), LoggerFactory.getLogger("t"))) {
                 conn.directory();
@@ -86,6 +83,42 @@ class HttpsIntegrationTest {
     }
 
     /**
+     * A redirect is not followed (issue 10, finding 8): whoever answers could otherwise send the
+     * signed requests elsewhere, or to plain http. The error says where it pointed.
+     */
+    @Test
+    void aRedirectIsNotFollowed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger followed = new java.util.concurrent.atomic.AtomicInteger();
+        HttpsServer server = httpsServer();
+        String target = "https://127.0.0.1:" + server.getAddress().getPort() + "/elsewhere";
+        server.createContext("/dir", ex -> {
+            ex.getResponseHeaders().set("Location", target);
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        server.createContext("/elsewhere", ex -> {
+            followed.incrementAndGet();
+            FixtureDirectory.send(ex);
+        });
+        server.start();
+        try (AFUNIXSocketPair<AFUNIXSocketChannel> p = AFUNIXSocketPair.open()) {
+            TestAccountd.ec().start(Channels.newInputStream(p.getSocket2()), Channels.newOutputStream(p.getSocket2()));
+            String dir = "https://127.0.0.1:" + server.getAddress().getPort() + "/dir";
+            Hello h = new Hello(dir, 30, true, null, null, TLS_CA.certificatePem(), false);
+            try (AcmeConnection conn = ClientMain.connect(h, new BufferedInputStream(Channels.newInputStream(p.getSocket1())),
+                    Channels.newOutputStream(p.getSocket1()), LoggerFactory.getLogger("t"))) {
+                lacme.client.acme.AcmeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        lacme.client.acme.AcmeException.class, conn::directory);
+                assertEquals("GET " + dir + ": HTTP 302: redirect to " + target + " not followed (ACME servers do not"
+                        + " redirect; check 'server' in lacme.conf)", e.getMessage());
+            }
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(0, followed.get(), "the redirect target was never requested");
+    }
+
+    /**
      * A CA that accepts the connection and never answers cannot hold an operation past its
      * timeout (plus {@link lacme.client.acme.Poller#MIN_RESPONSE_TIMEOUT}): the response is waited
      * for until the deadline, and no retry starts after it. Without the bound the client
@@ -94,16 +127,20 @@ class HttpsIntegrationTest {
     @Test
     void aSilentCaIsBoundedByTheTimeout() throws Exception {
         java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 8,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (java.net.ServerSocket silent = TlsVerificationTest.TlsServer.serverContext(TLS_CERT, TLS_CA)
+                .getServerSocketFactory().createServerSocket(0, 8, java.net.InetAddress.getByName("127.0.0.1"))) {
             List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread t = new Thread(() -> {
                 while (!silent.isClosed()) {
                     try {
-                        held.add(silent.accept());
+                        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) silent.accept();
+                        held.add(s);
                         accepted.incrementAndGet();
+                        s.startHandshake(); // TLS, then silence
                     } catch (java.io.IOException e) {
-                        return;
+                        if (silent.isClosed()) {
+                            return;
+                        }
                     }
                 }
             }, "silent-ca");
@@ -112,8 +149,8 @@ class HttpsIntegrationTest {
             TestAccountd acc = TestAccountd.ec();
             try (AFUNIXSocketPair<AFUNIXSocketChannel> p = AFUNIXSocketPair.open()) {
                 acc.start(Channels.newInputStream(p.getSocket2()), Channels.newOutputStream(p.getSocket2()));
-                Hello h = new Hello("http://127.0.0.1:" + silent.getLocalPort() + "/dir", 2, true, null, null, null,
-                        false);
+                Hello h = new Hello("https://127.0.0.1:" + silent.getLocalPort() + "/dir", 2, true, null, null,
+                        TLS_CA.certificatePem(), false);
                 try (AcmeConnection conn = ClientMain.connect(h,
                         new BufferedInputStream(Channels.newInputStream(p.getSocket1())),
                         Channels.newOutputStream(p.getSocket1()), LoggerFactory.getLogger("t"))) {
@@ -138,9 +175,38 @@ class HttpsIntegrationTest {
         }
     }
 
+    private static final TestCa TLS_CA;
+    private static final TestCa.Issued TLS_CERT;
+
+    static {
+        try {
+            TLS_CA = TestCa.create("lacme test https CA");
+            TLS_CERT = TLS_CA.issueServer("127.0.0.1", "localhost");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** An https server on 127.0.0.1 with a certificate from {@link #TLS_CA}, not started. */
+    static HttpsServer httpsServer() throws Exception {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        server.setHttpsConfigurator(new HttpsConfigurator(TlsVerificationTest.TlsServer.serverContext(TLS_CERT, TLS_CA)));
+        return server;
+    }
+
     /** A minimal directory. */
     static final class FixtureDirectory {
-        static final String JSON = "{\"newNonce\":\"http://127.0.0.1/n\",\"newAccount\":\"http://127.0.0.1/a\","
-                + "\"newOrder\":\"http://127.0.0.1/o\"}";
+        static final String JSON = "{\"newNonce\":\"https://127.0.0.1/n\",\"newAccount\":\"https://127.0.0.1/a\","
+                + "\"newOrder\":\"https://127.0.0.1/o\"}";
+
+        /** Answers {@code ex} with the directory. */
+        static void send(com.sun.net.httpserver.HttpExchange ex) throws java.io.IOException {
+            byte[] b = JSON.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        }
     }
 }

@@ -160,6 +160,15 @@ class TlsVerificationTest {
         private final SSLServerSocket server;
 
         TlsServer(TestCa.Issued cert, TestCa issuer) throws Exception {
+            server = (SSLServerSocket) serverContext(cert, issuer).getServerSocketFactory().createServerSocket(0, 16,
+                    InetAddress.getByName("127.0.0.1"));
+            Thread t = new Thread(this::acceptLoop, "tls-server-" + server.getLocalPort());
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** A server-side TLS context presenting {@code cert} and its issuer. */
+        static SSLContext serverContext(TestCa.Issued cert, TestCa issuer) throws Exception {
             char[] pw = "x".toCharArray();
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -169,11 +178,7 @@ class TlsVerificationTest {
             kmf.init(ks, pw);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, null);
-            server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 16,
-                    InetAddress.getByName("127.0.0.1"));
-            Thread t = new Thread(this::acceptLoop, "tls-server-" + server.getLocalPort());
-            t.setDaemon(true);
-            t.start();
+            return ctx;
         }
 
         String url(String host) {

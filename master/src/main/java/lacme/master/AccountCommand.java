@@ -35,7 +35,8 @@ final class AccountCommand {
 
     int account(boolean register, boolean tosAgreed, boolean deactivate, List<String> contacts) throws Fatal {
         Hello hello = ctx.hello();
-        AccountdLink accountd = ctx.accountd();
+        // the one command that may deactivate the account: only it grants accountd to sign that
+        AccountdLink accountd = ctx.accountd(deactivate ? "deactivation" : null);
         try (ClientSession client = ctx.client(hello, accountd, Path.of("/"))) {
             client.send(id -> new AccountRequest(id, register, tosAgreed, deactivate, contacts));
             Result r = client.receive();

@@ -81,8 +81,13 @@ public final class Context {
 
     /** Obtains the accountd connection (spawned or connected) — before the client exists. */
     AccountdLink accountd() throws Fatal {
+        return accountd(null);
+    }
+
+    /** Like {@link #accountd()}, granting a spawned accountd {@code --allow=allow} (a running one decides alone). */
+    AccountdLink accountd(String allow) throws Fatal {
         if (conf.accountd() != null) {
-            return AccountdLink.spawn(conf.accountd(), debug, spawner, log);
+            return AccountdLink.spawn(conf.accountd(), debug, allow, spawner, log);
         }
         String socket = socketOption != null ? socketOption : conf.client().get("socket");
         return AccountdLink.connect(socket, sp, cleanup);

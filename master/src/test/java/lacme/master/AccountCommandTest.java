@@ -53,11 +53,27 @@ class AccountCommandTest {
         String cp = System.getProperty("java.class.path");
         Files.writeString(dir.resolve("lacme.conf"), "[client]\nuser =\ngroup =\ncommand = " + java + " -cp " + cp
                 + " " + FakeClient.class.getName() + " " + mode + " " + dir.resolve("frames.log")
-                + "\n[accountd]\ncommand = /bin/true\n");
+                + "\n[accountd]\ncommand = " + argvRecorder() + "\n");
         LacmeConf conf = LacmeConf.read(dir.resolve("lacme.conf"), Path.of("/usr"), false);
         var log = LoggerFactory.getLogger("test");
         cleanup = new Cleanup(log);
         return new Context(conf, Specifiers.forCurrentProcess(), log, cleanup, false, false, null);
+    }
+
+    /** An accountd command that records its arguments (and signs nothing). */
+    private Path argvRecorder() throws Exception {
+        Path sh = dir.resolve("accountd.sh");
+        Files.writeString(sh, "#!/bin/sh\necho \"$@\" >> " + dir.resolve("accountd-argv.log") + "\n");
+        sh.toFile().setExecutable(true);
+        return sh;
+    }
+
+    private List<String> accountdArgv() throws Exception {
+        Path log = dir.resolve("accountd-argv.log");
+        for (int i = 0; i < 100 && !Files.exists(log); i++) {
+            Thread.sleep(50);
+        }
+        return Files.readAllLines(log);
     }
 
     private List<String> frames() throws Exception {
@@ -73,12 +89,14 @@ class AccountCommandTest {
         assertTrue(f.get(0).startsWith("hello "), f.toString());
         assertTrue(f.get(1).contains("register=true") && f.get(1).contains("tos_agreed=true")
                 && f.get(1).contains("deactivate=false"), f.get(1));
+        assertTrue(!accountdArgv().get(0).contains("--allow"), "no grant without --deactivate: " + accountdArgv());
     }
 
     @Test
     void refusedAccountOperationIsExitOne() throws Exception {
         assertEquals(1, new AccountCommand(context("fail")).account(false, false, true, List.of()));
         assertTrue(frames().get(1).contains("deactivate=true"), frames().toString());
+        assertTrue(accountdArgv().get(0).endsWith(" --allow=deactivation"), "only --deactivate grants: " + accountdArgv());
     }
 
     @Test

@@ -150,4 +150,51 @@ class AccountdIT {
         assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "no wait for a dead accountd");
         assertTrue(!r.stderr().contains("\tat "), r.toString());
     }
+
+    /**
+     * Deactivation needs a grant (docs/security.md): a running daemon with the default policy
+     * refuses it, and lacme's error names what was refused; the accountd lacme spawns for
+     * {@code lacme account --deactivate} is granted it, and the account is deactivated.
+     */
+    @Test
+    void onlyTheDeactivateCommandGrantsADeactivation() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("deactivate"));
+        Tree.Settings s = Tree.Settings.of(pebble);
+        s.sections = List.of("ec");
+        Path conf = Tree.write(dir, s);
+        Dist.register(tmp, conf);
+
+        Path other = Files.createDirectory(tmp.resolve("deactivate-socket"));
+        Path run = Files.createDirectory(other.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        Path sock = run.resolve("S.lacme");
+        Tree.Settings so = Tree.Settings.of(pebble);
+        so.accountd = null;
+        so.client.put("socket", sock.toString());
+        so.sections = List.of("ec");
+        Path sockConf = Tree.write(other, so);
+        Path daemonLog = other.resolve("daemon.log");
+        Process accountd = new ProcessBuilder(Dist.accountd().toString(), "--socket=" + sock,
+                "--config=" + dir.resolve("lacme-accountd.conf")).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(daemonLog.toFile()).start();
+        try {
+            for (int i = 0; i < 300 && !Files.exists(sock); i++) {
+                Thread.sleep(50);
+            }
+            Dist.Run refused = lacme(sockConf, "account", "--deactivate");
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.stderr().contains("lacme-accountd did not sign a deactivation"), refused.toString());
+            assertTrue(Files.readString(daemonLog).contains("NOSIGN [deactivation not allowed"), Files.readString(daemonLog));
+            assertEquals(0, lacme(sockConf, "account").exit(), "the account is still valid");
+        } finally {
+            accountd.destroy();
+            if (!accountd.waitFor(10, TimeUnit.SECONDS)) {
+                accountd.destroyForcibly();
+            }
+        }
+        Dist.Run granted = lacme(conf, "account", "--deactivate");
+        assertEquals(0, granted.exit(), granted.toString());
+        assertTrue(granted.stdout().contains("deactivated"), granted.toString());
+        assertEquals(1, lacme(conf, "account").exit(), "the account is gone");
+    }
 }

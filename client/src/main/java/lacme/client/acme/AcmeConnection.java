@@ -102,6 +102,7 @@ public final class AcmeConnection implements Closeable {
     /** The directory, fetched on first use within {@code budget}. */
     public synchronized Directory directory(Poller budget) throws AcmeException {
         if (directory == null) {
+            Resources.requireHttps(directoryUrl, "the ACME server (directory) URL");
             AcmeResponse r = exchange("GET", directoryUrl,
                     () -> ClassicRequestBuilder.get(directoryUrl).addHeader("Accept", JSON).build(), Replay.SAFE,
                     budget, true);
@@ -294,8 +295,11 @@ public final class AcmeConnection implements Closeable {
         if (p != null) {
             return AcmeProblemException.of(p, r, termsOfService);
         }
+        String redirect = r.status() >= 300 && r.status() < 400 ? r.header("Location") : null;
         return new AcmeException(method + " " + r.url() + ": HTTP " + r.status()
-                + (r.mediaType().isEmpty() ? "" : " (" + Problem.clean(r.mediaType()) + ")"));
+                + (r.mediaType().isEmpty() ? "" : " (" + Problem.clean(r.mediaType()) + ")")
+                + (redirect == null ? "" : ": redirect to " + Problem.clean(redirect)
+                        + " not followed (ACME servers do not redirect; check 'server' in lacme.conf)"));
     }
 
     @Override

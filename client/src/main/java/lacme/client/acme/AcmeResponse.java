@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * protocol logic (and its unit tests) never touch a socket.
  */
 public final class AcmeResponse {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("lacme-client");
     private static final Pattern LINK = Pattern.compile("<([^>]*)>\\s*((?:;\\s*[^;,]*)*)");
     private static final Pattern REL = Pattern.compile(";\\s*rel\\s*=\\s*(?:\"([^\"]*)\"|([^\\s;,]+))",
             Pattern.CASE_INSENSITIVE);
@@ -139,7 +140,9 @@ public final class AcmeResponse {
                         try {
                             out.add(Resources.url(url.resolve(m.group(1).trim()).toString(), "Link"));
                         } catch (AcmeException | IllegalArgumentException e) {
-                            // a malformed link is ignored, as a browser would
+                            // a malformed (or plain http) link is ignored, as a browser would, but said
+                            LOG.warn("ignoring the Link rel=\"{}\" from {}: {}", rel, url,
+                                    Problem.clean(String.valueOf(e.getMessage())));
                         }
                     }
                 }

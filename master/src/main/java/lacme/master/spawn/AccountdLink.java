@@ -55,12 +55,23 @@ public final class AccountdLink {
      * gpg-encrypted account key can ask for its passphrase.
      */
     public static AccountdLink spawn(Map<String, String> conf, boolean debug, Spawner spawner, Logger log) throws Fatal {
+        return spawn(conf, debug, null, spawner, log);
+    }
+
+    /**
+     * Like {@link #spawn(Map, boolean, Spawner, Logger)}, granting accountd {@code --allow=allow}
+     * (null: nothing). Only the command the operator ran decides this (e.g. {@code deactivation}
+     * for {@code lacme account --deactivate}), never the client: accountd's signing policy
+     * refuses these requests otherwise.
+     */
+    public static AccountdLink spawn(Map<String, String> conf, boolean debug, String allow, Spawner spawner,
+            Logger log) throws Fatal {
         if (!conf.get("privkey").isEmpty()) {
             log.warn("Setting 'privkey' in lacme.conf's [accountd] section is deprecated; "
                     + "set it in lacme-accountd.conf instead");
         }
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
-        List<String> argv = argv(conf, drop.specifiers(), debug);
+        List<String> argv = argv(conf, drop.specifiers(), debug, allow);
         String gpgTty = System.getenv("GPG_TTY");
         AFUNIXSocketChannel mine = spawner.startOnSocketpair("lacme-accountd", drop, argv,
                 gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/")).mine();
@@ -69,6 +80,11 @@ public final class AccountdLink {
 
     /** accountd's argv: the expanded command, then --stdio and the options lacme adds. */
     static List<String> argv(Map<String, String> conf, Specifiers target, boolean debug) throws Fatal {
+        return argv(conf, target, debug, null);
+    }
+
+    /** accountd's argv with {@code --allow=allow} when {@code allow} is not null. */
+    static List<String> argv(Map<String, String> conf, Specifiers target, boolean debug, String allow) throws Fatal {
         List<String> argv = new ArrayList<>();
         for (String word : Spawner.split(conf.get("command"), "accountd")) {
             try {
@@ -89,6 +105,9 @@ public final class AccountdLink {
         }
         if (debug) {
             argv.add("--debug");
+        }
+        if (allow != null) {
+            argv.add("--allow=" + allow);
         }
         return argv;
     }

@@ -155,6 +155,9 @@ class AccountdLinkTest {
                 "--stdio", "--config=%E/not-expanded.conf"), AccountdLink.argv(c, target, false));
         assertEquals(List.of("/usr/bin/lacme-accountd", "--stdio", "--quiet", "--debug"),
                 AccountdLink.argv(conf("/usr/bin/lacme-accountd"), target, true));
+        assertEquals(List.of("/usr/bin/lacme-accountd", "--stdio", "--quiet", "--allow=deactivation"),
+                AccountdLink.argv(conf("/usr/bin/lacme-accountd"), target, false, "deactivation"),
+                "a grant from the command the operator ran");
     }
 
     @Test

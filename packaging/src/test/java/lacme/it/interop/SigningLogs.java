@@ -44,7 +44,8 @@ final class SigningLogs {
 
     /**
      * Our accountd's logfile shows the whole ACME conversation signed: newAccount with the
-     * JWK, newOrder with the account's kid, nothing refused, and only Pebble's URLs.
+     * JWK, newOrder with the account's kid and its identifiers, each signature's kind,
+     * nothing refused, and only Pebble's URLs.
      */
     static void checkOurs(Path log, Directory acme) throws Exception {
         String text = read(log);
@@ -54,6 +55,10 @@ final class SigningLogs {
         assertTrue(lines(log, "NOSIGN").isEmpty(), "nothing refused: " + text);
         assertFalse(lines(log, "SIGNED url=" + acme.newAccount() + " jwk ").isEmpty(), text);
         assertFalse(lines(log, "SIGNED url=" + acme.newOrder() + " kid=" + acme.origin()).isEmpty(), text);
+        // each signature with its kind (the default policy), a new order with its identifiers
+        assertTrue(signed.stream().allMatch(l -> l.contains(" kind=")), text);
+        assertTrue(signed.stream().anyMatch(l -> l.contains("SIGNED url=" + acme.newOrder())
+                && l.contains(" kind=new-order identifiers=dns:")), text);
         for (String l : signed) {
             assertTrue(l.contains("SIGNED url=" + acme.origin()), "only Pebble's URLs signed: " + l);
         }
