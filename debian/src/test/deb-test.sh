@@ -173,16 +173,23 @@ apt_install lacme lacme-accountd libcrypt-openssl-rsa-perl liblwp-protocol-https
 debian_version=$(dpkg-query -W -f='${Version}' lacme)
 check "Debian's lacme $debian_version installed" installed lacme 0.8.2
 configure
-check "Debian's lacme registers" lacme account --register --tos-agreed mailto:hostmaster@example.test
-check "Debian's lacme issues the certificate" lacme newOrder
+# Pebble rejects 5 % of nonces; lacme 0.8.2 gives up on a badNonce (ours retries), so its
+# runs are repeated as an administrator would.
+retry() { for _ in 1 2 3 4 5; do "$@" && return 0; sleep 1; done; return 1; }
+check "Debian's lacme registers" retry lacme account --register --tos-agreed mailto:hostmaster@example.test
+check "Debian's lacme issues the certificate" retry lacme newOrder
 check "Debian's certificate is valid" good_cert /srv/tls/www.crt /srv/tls/www.chain.pem
 s1=$(serial /srv/tls/www.crt 2>/dev/null || echo none)
-sums=$(md5sum /etc/lacme/*.conf /etc/lacme/lacme-certs.conf.d/*.conf)
+# the files configure() changed; the other conffiles are Debian's, unmodified
+sums=$(md5sum /etc/lacme/lacme.conf /etc/lacme/lacme-accountd.conf /etc/lacme/lacme-certs.conf.d/www.conf)
 # --force-confold: what an unattended upgrade answers for a conffile the admin changed
 dpkg -i --force-confdef --force-confold "$accountd_deb" "$lacme_deb" >&2
 check "lacme upgraded from $debian_version to $version" installed lacme "$version"
 check "lacme-accountd upgraded" installed lacme-accountd "$version"
-check "the upgrade kept every configuration file" sh -c "echo '$sums' | md5sum -c"
+check "the upgrade kept the modified configuration files" sh -c "echo '$sums' | md5sum -c"
+ours() { dpkg-deb --fsys-tarfile "$lacme_deb" | tar -xOf - ".$1" | cmp -s - "$1"; }
+check "... and replaced the unmodified nginx.conf with ours" ours /etc/lacme/nginx.conf
+check "... and lacme-certs.conf" ours /etc/lacme/lacme-certs.conf
 check "the Java lacme is the one installed" grep -q run-java /usr/sbin/lacme
 check "the same /etc/lacme files issue a certificate" lacme newOrder --force
 check "... a new one" test "$s1" != "$(serial /srv/tls/www.crt 2>/dev/null)"
