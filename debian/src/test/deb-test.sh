@@ -24,6 +24,7 @@ if [ "$(cat /etc/hostname 2>/dev/null)" != fresh-root ] && [ "${LACME_DEB_TEST_A
     exit 2
 fi
 
+. "$top/debian/src/test/test-config.sh"
 passed=0
 failed=0
 out=$(mktemp /tmp/deb-test-out.XXXXXXXXXX)
@@ -71,54 +72,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-java -cp "$top/testkit/target/classes:$(cat "$top/build/testkit.cp")" lacme.testkit.PebbleMain "$work" \
-    >"$work/pebble-main.log" 2>&1 &
-pebble_pid=$!
-i=0
-while [ ! -f "$work/pebble.env" ]; do
-    i=$((i + 1))
-    if [ "$i" -gt 300 ] || ! kill -0 "$pebble_pid" 2>/dev/null; then
-        say "Pebble did not start:"; cat "$work/pebble-main.log" >&2; exit 1
-    fi
-    sleep 0.1
-done
-. "$work/pebble.env"
+start_pebble "$work" "$top/build/testkit.cp"
 chmod 644 "$PEBBLE_ROOTS"
 # Pebble's HTTPS CA joins the system trust store (and so Java's, through ca-certificates-java):
 # the lacme.conf below is one that Debian's lacme 0.8.2 accepts too, which has no SSL_ca_file.
 cp "$PEBBLE_CA" /usr/local/share/ca-certificates/pebble-test-ca.crt
 update-ca-certificates >/dev/null 2>&1
 say "Pebble $PEBBLE_VERSION at $PEBBLE_DIRECTORY"
-
-# The test configuration: the packaged defaults plus the CA's URL, a listen address Pebble
-# validates against, the account key and one certificate section.
-configure() {
-    install -d -m 755 /etc/lacme /etc/lacme/lacme-certs.conf.d /srv/tls
-    [ -f /etc/lacme/account.key ] ||
-        (umask 077 && openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out /etc/lacme/account.key)
-    [ -f /srv/tls/www.key ] ||
-        (umask 077 && openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out /srv/tls/www.key)
-    cat >/etc/lacme/lacme.conf <<EOC
-# test configuration (deb-test.sh)
-[client]
-server = $PEBBLE_DIRECTORY
-[webserver]
-listen = 127.0.0.1:$PEBBLE_HTTP_PORT
-[accountd]
-EOC
-    cat >/etc/lacme/lacme-accountd.conf <<EOC
-privkey = file:/etc/lacme/account.key
-EOC
-    cat >/etc/lacme/lacme-certs.conf.d/www.conf <<EOC
-[www]
-certificate-key = /srv/tls/www.key
-certificate = /srv/tls/www.crt
-certificate-chain = /srv/tls/www.chain.pem
-subject = /CN=www.example.test
-subjectAltName = DNS:www.example.test,DNS:example.test
-CAfile = $PEBBLE_ROOTS
-EOC
-}
 
 # --- 2. fresh install, issue, remove, purge --------------------------------------------------
 say "== fresh install of $version"
