@@ -93,6 +93,13 @@ systemctl list-timers --all --no-pager lacme.timer >timers
 journalctl -u lacme.service --no-pager -o short-monotonic >journal
 systemd-analyze verify --man=no lacme.service lacme.timer lacme-accountd.socket lacme-accountd@.service >verify 2>&1; echo $? >verify.rc
 systemd-analyze security --no-pager lacme.service >security 2>&1
+# the key host's units: lacme-accountd.socket, one sandboxed lacme-accountd@ per connection
+openssl x509 -in /srv/tls/www.crt -noout -serial >serial.before
+systemctl start lacme-accountd.socket
+timeout 120 lacme --socket=/run/lacme-accountd.socket newOrder --force www >socket-order 2>&1; echo $? >socket-order.rc
+openssl x509 -in /srv/tls/www.crt -noout -serial >serial.after
+journalctl -u 'lacme-accountd@*' --no-pager -o short-monotonic >accountd-journal
+systemd-analyze security --no-pager lacme-accountd@probe.service >accountd-security 2>&1
 systemctl poweroff
 EOF
 cat >"$root/etc/systemd/system/lacme-probe.service" <<'EOF'
@@ -110,7 +117,7 @@ ln -s /etc/systemd/system/lacme-probe.service "$root/etc/systemd/system/multi-us
 say "booting the container (systemd-nspawn -b)"
 timeout 300 systemd-nspawn --keep-unit --register=no -q -D "$root" -b >"$work/boot.log" 2>&1 || say "systemd-nspawn -b exited $?"
 p=$root/root/probe
-for f in show timers journal verify security; do
+for f in show timers journal verify security socket-order accountd-journal accountd-security; do
     [ ! -f "$p/$f" ] || { say "--- $f"; sed 's/^/    /' "$p/$f" >&2; }
 done
 check "the container booted and ran the probe" test -f "$p/show"
@@ -121,6 +128,8 @@ check "systemd-analyze verify of the installed units" grep -qx 0 "$p/verify.rc"
 check "the service installed a certificate for both names" sh -c "
     openssl x509 -in '$root/srv/tls/www.crt' -noout -ext subjectAltName | grep -q DNS:www.example.test &&
     openssl verify -CAfile '$root/etc/lacme/pebble-roots.pem' -untrusted '$root/srv/tls/www.chain.pem' '$root/srv/tls/www.crt'"
+check "lacme --socket=/run/lacme-accountd.socket renews through the socket-activated signer" grep -qx 0 "$p/socket-order.rc"
+check "... with a new certificate" sh -c "! cmp -s '$p/serial.before' '$p/serial.after'"
 
 say "total $(( $(date +%s) - t0 ))s"
 echo "$passed passed, $failed failed"
