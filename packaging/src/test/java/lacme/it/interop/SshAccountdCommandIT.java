@@ -66,39 +66,34 @@ class SshAccountdCommandIT {
 
     @Test
     void perlLacmeToOurAccountd() throws Exception {
-        try (Sshd sshd = Sshd.start()) {
-            Path home = keyhost(sshd, KeyType.P256, Interop.ourAccountd());
-            Section s = section("ssh-perl-ours.example.test");
-            Path conf = Interop.perlLacmeConf(dir, pebble, null, accountdSection(sshd), s);
-            Interop.registerAndIssue(dir, Interop.perlLacme(), List.of("--config=" + conf), s);
-            Issued.check(s, pebble);
-            SigningLogs.checkOurs(home.resolve("accountd.log"), acme);
-            checkStdio(sshd, home);
-        }
+        throughSshStdio(true, KeyType.P256, Interop.ourAccountd(), "ssh-perl-ours.example.test");
     }
 
     @Test
     void ourLacmeToOurAccountd() throws Exception {
-        try (Sshd sshd = Sshd.start()) {
-            Path home = keyhost(sshd, KeyType.RSA, Interop.ourAccountd());
-            Section s = section("ssh-ours-ours.example.test");
-            Path conf = Interop.ourLacmeConf(dir, pebble, null, accountdSection(sshd), s);
-            Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), s);
-            Issued.check(s, pebble);
-            SigningLogs.checkOurs(home.resolve("accountd.log"), acme);
-            checkStdio(sshd, home);
-        }
+        throughSshStdio(false, KeyType.RSA, Interop.ourAccountd(), "ssh-ours-ours.example.test");
     }
 
     @Test
     void ourLacmeToPerlAccountd() throws Exception {
+        throughSshStdio(false, KeyType.RSA, Interop.PERL_ACCOUNTD, "ssh-ours-perl.example.test");
+    }
+
+    /** Registers and issues with {@code [accountd] command = ssh ... lacme-accountd}; checks who signed, how. */
+    private void throughSshStdio(boolean perlLacme, KeyType type, Path accountd, String domain) throws Exception {
         try (Sshd sshd = Sshd.start()) {
-            Path home = keyhost(sshd, KeyType.RSA, Interop.PERL_ACCOUNTD);
-            Section s = section("ssh-ours-perl.example.test");
-            Path conf = Interop.ourLacmeConf(dir, pebble, null, accountdSection(sshd), s);
-            Interop.registerAndIssue(dir, List.of(Interop.ourLacme().toString()), List.of("--config=" + conf), s);
+            Path home = keyhost(sshd, type, accountd);
+            Section s = section(domain);
+            Path conf = perlLacme ? Interop.perlLacmeConf(dir, pebble, null, accountdSection(sshd), s)
+                    : Interop.ourLacmeConf(dir, pebble, null, accountdSection(sshd), s);
+            Interop.registerAndIssue(dir, perlLacme ? Interop.perlLacme() : List.of(Interop.ourLacme().toString()),
+                    List.of("--config=" + conf), s);
             Issued.check(s, pebble);
-            SigningLogs.checkPerl(home.resolve("accountd.log"), acme);
+            if (accountd.equals(Interop.PERL_ACCOUNTD)) {
+                SigningLogs.checkPerl(home.resolve("accountd.log"), acme);
+            } else {
+                SigningLogs.checkOurs(home.resolve("accountd.log"), acme);
+            }
             checkStdio(sshd, home);
         }
     }
