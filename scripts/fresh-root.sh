@@ -57,6 +57,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 top=$(cd "$(dirname "$me")/.." && pwd)
 head=$(git -C "$top" rev-parse HEAD)
+[ -z "$(git -C "$top" status --porcelain --untracked-files=no)" ] ||
+    echo "fresh-root: note: uncommitted changes in $top are not in the root (only HEAD is cloned)" >&2
 cache=${LACME_FRESH_ROOT_CACHE:-/var/cache/lacme-fresh-root}
 base="$cache/bookworm-minbase"
 start=$(date +%s)
