@@ -35,7 +35,9 @@ if [ "${1:-}" = "--in-namespace" ]; then
     mount -t tmpfs -o mode=755 tmpfs "$root/run"
     mkdir -p "$root/run/lock" && chmod 1777 "$root/run/lock"
     status=0
-    chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh \
+    # INT and QUIT at their defaults, as in a terminal: a script started in the background
+    # inherits them ignored, and a JVM (hence lacme, and the SIGINT tests) keeps them ignored.
+    env --default-signal=INT,QUIT chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/sh \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         TERM="${TERM:-dumb}" LANG=C.UTF-8 \
         ${http_proxy:+http_proxy="$http_proxy"} ${https_proxy:+https_proxy="$https_proxy"} \
@@ -57,6 +59,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 top=$(cd "$(dirname "$me")/.." && pwd)
 head=$(git -C "$top" rev-parse HEAD)
+[ -z "$(git -C "$top" status --porcelain --untracked-files=no)" ] ||
+    echo "fresh-root: note: uncommitted changes in $top are not in the root (only HEAD is cloned)" >&2
 cache=${LACME_FRESH_ROOT_CACHE:-/var/cache/lacme-fresh-root}
 base="$cache/bookworm-minbase"
 start=$(date +%s)

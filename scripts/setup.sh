@@ -13,6 +13,7 @@
 #   (the reference the interop tests run against; they also create the _lacme-client and
 #   _lacme-www users) and the Perl modules they only Recommend but need
 #   (libcrypt-openssl-rsa-perl for lacme-accountd, liblwp-protocol-https-perl for the client);
+#   Config::Tiny and JSON, which the parity tests also run directly;
 # then fetches Pebble 2.10 from Debian sid into build/pebble (never installed system-wide).
 # Idempotent: installs only what is missing.
 set -eu
@@ -25,7 +26,8 @@ fi
 
 pkgs="openjdk-17-jdk-headless maven git openssl util-linux iproute2 iptables procps e2fsprogs
       gpg gpg-agent openssh-server openssh-client debootstrap ca-certificates
-      pebble lacme lacme-accountd libcrypt-openssl-rsa-perl liblwp-protocol-https-perl"
+      pebble lacme lacme-accountd libcrypt-openssl-rsa-perl liblwp-protocol-https-perl
+      libconfig-tiny-perl libjson-perl"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
