@@ -22,6 +22,13 @@ fi
 
 work=$(mktemp -d /tmp/lacme-demo.XXXXXXXXXX)
 chmod 755 "$work"
+# lacme runs its children as _lacme-client and _lacme-www: they must reach the launchers.
+# A clone under a private directory (root's clone in /root, mode 0700) is not reachable, so
+# the demo runs a world-readable copy of the distribution (as the end-to-end tests do).
+built="$dist"
+dist="$work/dist"
+cp -R "$built" "$dist"
+chmod -R u=rwX,go=rX "$dist"
 pebble_pid=""
 cleanup() {
     [ -z "$pebble_pid" ] || { kill "$pebble_pid" 2>/dev/null || true; wait "$pebble_pid" 2>/dev/null || true; }

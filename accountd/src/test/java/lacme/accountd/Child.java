@@ -72,9 +72,13 @@ final class Child implements AutoCloseable {
         }
     }
 
-    /** Sends a signal with kill(1), e.g. "INT". */
+    /**
+     * Sends a signal, e.g. "INT", with the shell's builtin kill: Java can only send TERM and
+     * KILL, and kill(1) (procps) is not on a minimal Debian.
+     */
     void signal(String name) throws Exception {
-        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        Process k = new ProcessBuilder("/bin/sh", "-c", "kill -s \"$1\" \"$2\"", "sh", name,
+                Long.toString(process.pid()))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         if (k.waitFor() != 0) {
             throw new AssertionError("kill -" + name + " failed");

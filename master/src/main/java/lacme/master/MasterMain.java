@@ -24,7 +24,39 @@ import java.util.Set;
  */
 @Command(name = "lacme", mixinStandardHelpOptions = false, sortOptions = false)
 public final class MasterMain {
-    private static final Set<String> COMMANDS = Set.of("account", "newOrder", "new-cert", "revokeCert", "revoke-cert");
+    static final Set<String> COMMANDS = Set.of("account", "newOrder", "new-cert", "revokeCert", "revoke-cert");
+
+    /** --help: lacme's usage line, then every command and option (MasterMainTest checks). */
+    static final String HELP = """
+            Usage: lacme [--config=FILE] [--socket=PATH] [OPTIONS] COMMAND [ARGUMENT ..]
+
+            Commands:
+              account [--register] [--tos-agreed] [--deactivate] [CONTACT ..]
+                                     show the ACME account; register it, agree to the terms of
+                                     service, replace its contacts, or deactivate it
+              newOrder [--config-certs=FILE ..] [--min-days=N|--force] [SECTION ..]
+                                     order or renew the certificates of every (or each given)
+                                     section; also new-cert
+              revokeCert FILE [FILE ..]
+                                     revoke each file's certificate; also revoke-cert
+
+            Options:
+              --config=FILE          configuration file (default %E/lacme/lacme.conf)
+              --socket=PATH          use the lacme-accountd listening there; ignore [accountd]
+              --config-certs=FILE    newOrder: certificate file or directory (repeatable)
+              --min-days=N           newOrder: renew what expires within N days
+              --force                newOrder: renew whatever the expiry date
+              --register             account: create the account
+              --tos-agreed           account: agree to the ACME server's terms of service
+              --deactivate           account: deactivate the account
+              -q, --quiet            do not report certificates that need no renewal
+              --debug                log details and stack traces
+              -h, --help             show this help and exit
+              --version              show the version and exit
+
+            Exit status: 0 when everything selected succeeded or was still valid, else 1.
+            Consult lacme(8) and lacme.conf(5) for more information.
+            """;
 
     @Option(names = "--config", paramLabel = "FILE") String config;
     @Option(names = "--config-certs", paramLabel = "FILE") List<String> configCerts;
@@ -62,8 +94,7 @@ public final class MasterMain {
             return usage(e.getMessage());
         }
         if (m.help) {
-            System.err.println("Usage: lacme [--config=FILE] [--socket=PATH] [OPTIONS] COMMAND [ARGUMENT ..]");
-            System.err.println("Consult the manpage for more information.");
+            System.err.print(HELP); // on stderr, as lacme prints its usage
             return 0;
         }
         if (m.version) {

@@ -79,9 +79,10 @@ final class MasterRun implements AutoCloseable {
         throw new AssertionError("condition not reached within " + seconds + " s: " + argv + "\n" + stderr());
     }
 
-    /** Sends a signal by pid ({@code kill -SIG PID}). */
+    /** Sends a signal by pid, with the shell's builtin kill (kill(1) is not on a minimal Debian). */
     void signal(String sig) throws IOException, InterruptedException {
-        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).inheritIO().start();
+        Process k = new ProcessBuilder("/bin/sh", "-c", "kill -s \"$1\" \"$2\"", "sh", sig,
+                Long.toString(pid())).inheritIO().start();
         if (k.waitFor() != 0) {
             throw new AssertionError("kill -" + sig + " " + pid() + " failed");
         }

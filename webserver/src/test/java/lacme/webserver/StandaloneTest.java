@@ -127,9 +127,12 @@ class StandaloneTest {
             assertEquals(200, ok.status(), ok + p.stderr());
             ProcessHandle child = p.process.descendants().findFirst().orElseThrow();
             String st = status(child.pid());
-            assertTrue(st.matches("(?s).*\nUid:\\s+102\\s+102\\s+102\\s+102\n.*"), st);
-            assertTrue(st.matches("(?s).*\nGid:\\s+65534\\s+65534\\s+65534\\s+65534\n.*"), st);
-            assertTrue(st.matches("(?s).*\nGroups:\\s+65534\\s*\n.*"), st);
+            // Ids differ between machines (adduser --system picks the first free one): look them up.
+            long uid = lacme.common.config.Passwd.user("_lacme-www").orElseThrow().uid();
+            long gid = lacme.common.config.Passwd.gid("nogroup").orElseThrow();
+            assertTrue(st.matches("(?s).*\nUid:\\s+" + uid + "\\s+" + uid + "\\s+" + uid + "\\s+" + uid + "\n.*"), st);
+            assertTrue(st.matches("(?s).*\nGid:\\s+" + gid + "\\s+" + gid + "\\s+" + gid + "\\s+" + gid + "\n.*"), st);
+            assertTrue(st.matches("(?s).*\nGroups:\\s+" + gid + "\\s*\n.*"), st);
             assertTrue(st.contains("NoNewPrivs:\t1"), st);
             assertTrue(st.contains("CapEff:\t0000000000000000"), st);
             assertTrue(st.contains("CapBnd:\t0000000000000000"), st);

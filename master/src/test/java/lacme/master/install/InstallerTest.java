@@ -64,7 +64,7 @@ class InstallerTest {
 
     @Test
     void ownerAndGroupByName() throws IOException {
-        Assumptions.assumeTrue(Passwd.user("nobody").isPresent() && Passwd.gid("nogroup").isPresent());
+        Assumptions.assumeTrue(Passwd.user("nobody").isPresent() && Passwd.gid("nogroup").isPresent(), "needs the user nobody and the group nogroup");
         Assumptions.assumeTrue(isRoot(), "chown needs root");
         Path target = old();
         Installer.install(target, "new", "0640", "nobody:nogroup");
