@@ -27,7 +27,10 @@ skips=$(find . -path ./build -prune -o -path '*/target/*-reports/TEST-*.xml' -pr
         }
         /<skipped/ {
             msg = $0
-            if (msg ~ /message="/) { sub(/.*message="/, "", msg); sub(/".*/, "", msg) } else msg = "(no reason given)"
+            # The reason: the message attribute, else (an assumption) the exception text.
+            if (msg ~ /message="/) { sub(/.*message="/, "", msg); sub(/".*/, "", msg) }
+            else if (msg ~ /Exception: /) sub(/.*Exception: /, "", msg)
+            else msg = "(no reason given)"
             print cls "." name ": " msg
         }')
 bench=$(printf '%s\n' "$skips" | grep -i 'bench' || true)
