@@ -10,16 +10,16 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/scripts/setup.sh"
 cd "$top"
-mkdir -p build
-stamp="$top/build/.test-started"
-touch "$stamp"
-sleep 1 # reports written by this run are strictly newer than the stamp
+# Only this run's JUnit reports are scanned below: drop those of earlier runs (file times are
+# not trusted for that: a copy or an overlay file system may not keep them in order).
+find . -path ./build -prune -o -type d \( -name surefire-reports -o -name failsafe-reports \) -path '*/target/*' -prune \
+    -exec rm -rf {} +
 # INT and QUIT at their defaults even when started in the background (CI): a JVM keeps
 # ignored signals ignored, and the SIGINT tests would see lacme ignore them.
 env --default-signal=INT,QUIT mvn -B -ntp verify "$@"
 
 # JUnit reports of this run: list every skipped test case with its reason.
-skips=$(find . -path ./build -prune -o -path '*/target/*-reports/TEST-*.xml' -newer "$stamp" -print |
+skips=$(find . -path ./build -prune -o -path '*/target/*-reports/TEST-*.xml' -print |
     sort | xargs -r awk '
         /<testcase / {
             name = $0; sub(/.* name="/, "", name); sub(/".*/, "", name)
@@ -27,7 +27,10 @@ skips=$(find . -path ./build -prune -o -path '*/target/*-reports/TEST-*.xml' -ne
         }
         /<skipped/ {
             msg = $0
-            if (msg ~ /message="/) { sub(/.*message="/, "", msg); sub(/".*/, "", msg) } else msg = "(no reason given)"
+            # The reason: the message attribute, else (an assumption) the exception text.
+            if (msg ~ /message="/) { sub(/.*message="/, "", msg); sub(/".*/, "", msg) }
+            else if (msg ~ /Exception: /) sub(/.*Exception: /, "", msg)
+            else msg = "(no reason given)"
             print cls "." name ": " msg
         }')
 bench=$(printf '%s\n' "$skips" | grep -i 'bench' || true)
