@@ -6,6 +6,7 @@ import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A problem document (RFC 7807; ACME types in RFC 8555 §6.7). Kept as a value so the
@@ -17,6 +18,9 @@ public final class Problem {
     /** Prefix of the ACME error namespace. */
     public static final String ACME_PREFIX = "urn:ietf:params:acme:error:";
     private static final int MAX_TEXT = 1000;
+    /** C0 and C1 controls (a C1 CSI acts like ESC [ on some terminals), line separators, bidi marks. */
+    private static final Pattern CONTROLS =
+            Pattern.compile("[\\p{Cc}\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]+");
 
     private final String type;
     private final String title;
@@ -145,7 +149,7 @@ public final class Problem {
      * becomes one space), at most 1000 chars: safe to print on one terminal line.
      */
     public static String clean(String s) {
-        String c = s.replaceAll("[\\p{Cntrl}\\u0085\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]+", " ").strip();
+        String c = CONTROLS.matcher(s).replaceAll(" ").strip();
         return c.length() > MAX_TEXT ? c.substring(0, MAX_TEXT) + "..." : c;
     }
 }
