@@ -6,13 +6,16 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes the INI reader with arbitrary file contents (decoded as {@link IniFile#read} does:
  * UTF-8, malformed bytes replaced). Contract: a parse either succeeds or throws
- * {@link ConfigException} with a one-line message naming the file and the line; a section
+ * {@link ConfigException} with a one-line message naming the file and the line; header and
+ * property lines are recognised exactly as Config::Tiny's expressions do; a section
  * name or key is never empty, never padded with blanks and never holds a line break; a key
  * never holds {@code =}. Anything else (another exception, a hang past the per-input
  * timeout) is a finding.
@@ -22,6 +25,12 @@ class IniFileFuzzTest {
     @Timeout(5)
     void parse(byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);
+        for (String line : text.split("\r\n|\r|\n")) {
+            if (line.length() <= 64) { // the regexes are the reference, but cubic on long lines
+                assertEquals(ConfigTinyRegex.header(line), IniFile.header(line), line);
+                assertArrayEquals(ConfigTinyRegex.property(line), IniFile.property(line), line);
+            }
+        }
         IniFile ini;
         try {
             ini = IniFile.parse("/etc/lacme/lacme.conf", text);
