@@ -97,13 +97,19 @@ public final class AccountLog {
         }
     }
 
-    /** Removes control characters from peer-supplied text before it is logged. */
+    /**
+     * Escapes what a terminal or a log reader would act on in peer-supplied text before it is
+     * logged: C0 and C1 controls (a C1 CSI works like ESC [), line and paragraph separators,
+     * and format characters such as bidi overrides.
+     */
     public static String printable(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", (int) c));
+            int t = Character.getType(c);
+            if (t == Character.CONTROL || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+                    || t == Character.PARAGRAPH_SEPARATOR) {
+                b.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
             } else {
                 b.append(c);
             }

@@ -111,4 +111,17 @@ class SigningPolicyTest {
         SigningPolicy.Refusal r = assertThrows(SigningPolicy.Refusal.class, () -> rs256.check(line));
         assertEquals(reason, r.getMessage());
     }
+
+    /**
+     * Found while fuzzing Session: the refusal (logged as NOSIGN) escaped only C0 controls, so a
+     * peer's C1 CSI (U+009B, like ESC [) or a bidi override reached the log and the terminal.
+     */
+    @Test
+    void refusalEscapesC1ControlsAndBidiOverrides() {
+        String hdr = "{\"alg\":\"x\u009b31m\u202e\u2028\\u0007\",\"nonce\":\"n\",\"url\":\"u\",\"kid\":\"k\"}";
+        SigningPolicy.Refusal r = assertThrows(SigningPolicy.Refusal.class,
+                () -> new SigningPolicy("RS256").check(b64(hdr) + "." + b64("{}")));
+        assertEquals("invalid JWS Protected Header: alg x\\x9b31m\\u202e\\u2028\\x07 is not the account key's RS256",
+                r.getMessage());
+    }
 }

@@ -65,4 +65,21 @@ class RequestHeadTest {
         RequestHead h = new RequestHead(Limits.DEFAULT);
         assertEquals(400, h.offer(ByteBuffer.wrap(new byte[] {0x16, 0x03, 0x01})).status());
     }
+
+    /**
+     * Fuzzing finding: a field line ending in a bare LF was refused (400) when it arrived in the
+     * same read as the request line, but left waiting for more bytes (then 431 or 408) when it
+     * arrived later.
+     */
+    @Test
+    void bareLfFieldLineIsRefusedAtOnceHoweverTheBytesArrive() {
+        byte[] line = "GET /.well-known/acme-challenge/abc HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] rest = "Host: a\r\nUser-Agent: x\n".getBytes(StandardCharsets.US_ASCII);
+        RequestHead h = new RequestHead(Limits.DEFAULT);
+        assertNull(h.offer(ByteBuffer.wrap(line)));
+        RequestHead.Verdict v = h.offer(ByteBuffer.wrap(rest));
+        assertEquals(400, v == null ? null : v.status());
+        assertEquals(400, trickled((new String(line, StandardCharsets.US_ASCII)
+                + new String(rest, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII)).status());
+    }
 }

@@ -110,10 +110,17 @@ public final class AcmeResponse {
         }
     }
 
-    /** The Location header resolved against the request URL, or null. */
+    /** The Location header resolved against the request URL, or null; a malformed one is an AcmeException. */
     public URI location() throws AcmeException {
         String l = header("Location");
-        return l == null ? null : Resources.url(url.resolve(l.trim()).toString(), "Location");
+        if (l == null) {
+            return null;
+        }
+        try {
+            return Resources.url(url.resolve(l.trim()).toString(), "Location");
+        } catch (IllegalArgumentException e) { // URI.resolve(String) throws that for a malformed URI
+            throw new AcmeException("malformed ACME response: 'Location' is not a URL");
+        }
     }
 
     /** The Replay-Nonce header when it is well-formed base64url (RFC 8555 §6.5.1), else null. */

@@ -58,4 +58,12 @@ class AcmeResponseTest {
         assertThrows(AcmeException.class, () -> r().json());
         assertNull(r("Content-Type", "application/json").problem());
     }
+
+    /** Fuzzing finding: a Location the JDK cannot parse escaped as IllegalArgumentException. */
+    @Test
+    void malformedLocationIsAnAcmeExceptionNotIllegalArgument() {
+        AcmeException e = assertThrows(AcmeException.class, () -> r("Location", "https://ca/order\", x").location());
+        assertEquals("malformed ACME response: 'Location' is not a URL", e.getMessage());
+        assertThrows(AcmeException.class, () -> r("Location", "%zz").location());
+    }
 }

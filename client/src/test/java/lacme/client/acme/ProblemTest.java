@@ -153,4 +153,12 @@ class ProblemTest {
         assertEquals("urn:ietf:params:acme:error:caa: CAA forbids", p.toOneLine());
         assertEquals("about:blank", Problem.parse(Map.of()).type());
     }
+
+    /** Fuzzing finding: C1 controls (U+009B is CSI, like ESC [) reached the operator's terminal. */
+    @Test
+    void c1ControlsAreStrippedFromTheOneLine() {
+        Problem p = Problem.parse(Map.of("type", "urn:ietf:params:acme:error:malformed", "detail", "x\u009b31my",
+                "subproblems", List.of(Map.of("type", "t", "identifier", Map.of("type", "dns", "value", "a\u0085\u009bb")))));
+        assertEquals("urn:ietf:params:acme:error:malformed: x 31my [dns:a b: t]", p.toOneLine());
+    }
 }

@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,8 +24,8 @@ import java.util.regex.Pattern;
  * split at the first {@code =}, a repeated key wins); keys before any section go to the global
  * section {@value #GLOBAL}; anything else is a syntax error naming the file and the line.
  * <p>
- * This is a port of those five regular expressions rather than a configured INI library: ini4j,
- * tried first, also splits keys at {@code :} and cannot be told to honour {@code " ; "}, so
+ * This is a port of those five regular expressions (two matched by hand, see below) rather than
+ * a configured INI library: ini4j, tried first, also splits keys at {@code :} and cannot be told to honour {@code " ; "}, so
  * {@code socket: x} was accepted where lacme refuses it.
  */
 public final class IniFile {
@@ -38,8 +37,10 @@ public final class IniFile {
     private static final Pattern LINE_END = Pattern.compile("\r{1,2}\n|\r|\n");
     private static final Pattern COMMENT = Pattern.compile("\\A\\s*(?:#|;|\\z)", Pattern.DOTALL);
     private static final Pattern INLINE_COMMENT = Pattern.compile("\\s;\\s.+\\z", Pattern.DOTALL);
-    private static final Pattern HEADER = Pattern.compile("\\A\\s*\\[\\s*(.+?)\\s*\\]\\s*\\z", Pattern.DOTALL);
-    private static final Pattern PROPERTY = Pattern.compile("\\A\\s*([^=]+?)\\s*=\\s*(.*?)\\s*\\z", Pattern.DOTALL);
+    // The header and property expressions, /^\s*\[\s*(.+?)\s*\]\s*$/ and
+    // /^\s*([^=]+?)\s*=\s*(.*?)\s*$/, are matched by hand (header(), property()): in
+    // java.util.regex their nested blanks backtrack in cubic time, so one 4 KB line took a
+    // minute (found by IniFileFuzzTest). IniFileTest checks the two agree with the regexes.
 
     private final Map<String, Map<String, String>> sections;
 
@@ -89,20 +90,66 @@ public final class IniFile {
                 continue;
             }
             line = INLINE_COMMENT.matcher(line).replaceFirst("");
-            Matcher m = HEADER.matcher(line);
-            if (m.matches()) {
-                ns = m.group(1);
+            String header = header(line);
+            if (header != null) {
+                ns = header;
                 out.computeIfAbsent(ns, k -> new LinkedHashMap<>());
                 continue;
             }
-            m = PROPERTY.matcher(line);
-            if (m.matches()) {
-                out.computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(m.group(1), m.group(2));
+            String[] kv = property(line);
+            if (kv != null) {
+                out.computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(kv[0], kv[1]);
                 continue;
             }
             throw new ConfigException(name + ": Syntax error at line " + counter + ": '" + line + "'");
         }
         return new IniFile(out);
+    }
+
+    /** {@code \s} of both languages here: ASCII blanks. */
+    private static boolean blank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+    }
+
+    /** {@code s} without leading and trailing blanks. */
+    private static String trim(String s) {
+        int a = 0;
+        int b = s.length();
+        while (a < b && blank(s.charAt(a))) {
+            a++;
+        }
+        while (b > a && blank(s.charAt(b - 1))) {
+            b--;
+        }
+        return s.substring(a, b);
+    }
+
+    /** What {@code \s*(.+?)\s*} captures of all of {@code s}: trimmed, but never empty (null if s is). */
+    private static String group(String s) {
+        String t = trim(s);
+        return !t.isEmpty() ? t : s.isEmpty() ? null : s.substring(s.length() - 1);
+    }
+
+    /** The section name if {@code line} is a {@code [ name ]} header, else null. */
+    static String header(String line) {
+        String t = trim(line);
+        if (t.length() < 2 || t.charAt(0) != '[' || t.charAt(t.length() - 1) != ']') {
+            return null;
+        }
+        return group(t.substring(1, t.length() - 1));
+    }
+
+    /** {key, value} if {@code line} is a {@code key = value} line, else null. */
+    static String[] property(String line) {
+        int eq = line.indexOf('=');
+        if (eq < 0) {
+            return null;
+        }
+        String key = group(line.substring(0, eq));
+        if (key == null) {
+            return null;
+        }
+        return new String[] {key, trim(line.substring(eq + 1))};
     }
 
     /**

@@ -3,6 +3,7 @@ package lacme.common.config;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -161,5 +162,45 @@ class IniFileTest {
         Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
                 "Perl's Config::Tiny and JSON are not installed");
         return out;
+    }
+
+    /**
+     * Fuzzing finding: the header and property regular expressions backtracked in cubic time,
+     * so a 4 KB line without '=' or ']' took about a minute. Now linear.
+     */
+    @Test
+    @Timeout(10)
+    void longLinesWithoutStructureAreRefusedQuickly() {
+        String blanks = " ".repeat(100_000);
+        for (String line : List.of("[" + blanks + "x", blanks + "x ; " + blanks, "a" + blanks + "b")) {
+            assertThrows(ConfigException.class, () -> IniFile.parse("f", line));
+        }
+    }
+
+    /** The hand-written matchers agree with Config::Tiny's expressions on every short line of these characters. */
+    @Test
+    void headerAndPropertyMatchConfigTinysExpressions() {
+        char[] alphabet = {' ', '\t', '[', ']', '=', 'a', 0x0b};
+        int[] idx = new int[7];
+        for (int len = 0; len <= idx.length; len++) {
+            java.util.Arrays.fill(idx, 0);
+            while (true) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < len; i++) {
+                    b.append(alphabet[idx[i]]);
+                }
+                String line = b.toString();
+                assertEquals(ConfigTinyRegex.header(line), IniFile.header(line), line);
+                assertEquals(List.of(java.util.Objects.requireNonNullElse(ConfigTinyRegex.property(line), new String[0])),
+                        List.of(java.util.Objects.requireNonNullElse(IniFile.property(line), new String[0])), line);
+                int k = 0;
+                while (k < len && ++idx[k] == alphabet.length) {
+                    idx[k++] = 0;
+                }
+                if (k == len) {
+                    break;
+                }
+            }
+        }
     }
 }

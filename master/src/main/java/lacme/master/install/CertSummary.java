@@ -13,6 +13,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -24,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * What lacme prints on stdout about a certificate, in the layout of its
@@ -81,13 +83,13 @@ public final class CertSummary {
         }
         b.append("        Signature Algorithm: ").append(SIG.getOrDefault(c.getSigAlgOID(), c.getSigAlgOID()))
                 .append('\n');
-        X509CertificateHolder h = holder(c);
-        b.append("        Issuer: ").append(name(h.getIssuer())).append('\n');
+        b.append("        Issuer: ").append(name(c.getIssuerX500Principal())).append('\n');
         b.append("        Validity\n");
         b.append("            Not Before: ").append(DATE.format(c.getNotBefore().toInstant())).append('\n');
         b.append("            Not After : ").append(DATE.format(c.getNotAfter().toInstant())).append('\n');
-        b.append("        Subject: ").append(name(h.getSubject())).append('\n');
-        if (extensions && h.getExtensions() != null) {
+        b.append("        Subject: ").append(name(c.getSubjectX500Principal())).append('\n');
+        X509CertificateHolder h = extensions ? holder(c) : null;
+        if (h != null && h.getExtensions() != null) {
             b.append("        X509v3 extensions:\n");
             Extensions ext = h.getExtensions();
             for (ASN1ObjectIdentifier oid : ext.getExtensionOIDs()) {
@@ -145,7 +147,7 @@ public final class CertSummary {
                     for (List<?> s : c.getSubjectAlternativeNames()) {
                         int t = (Integer) s.get(0);
                         n.add((t == 2 ? "DNS:" : t == 7 ? "IP Address:" : t == 1 ? "email:" : t == 6 ? "URI:"
-                                : "othername:") + s.get(1));
+                                : "othername:") + escape(String.valueOf(s.get(1))));
                     }
                     lines.add(String.join(", ", n));
                 }
@@ -172,8 +174,9 @@ public final class CertSummary {
             List<String> avas = new ArrayList<>();
             for (AttributeTypeAndValue a : rdn.getTypesAndValues()) {
                 String t = SHORT.getOrDefault(a.getType().getId(), a.getType().getId());
-                String v = a.getValue().toString();
-                if (v.matches(".*[,+;<>\\\\\"].*|^[ #].*|.* $")) {
+                String raw = a.getValue().toString();
+                String v = escape(raw);
+                if (raw.matches("(?s).*[,+;<>\\\\\"].*|^[ #].*|.* $")) {
                     v = "\"" + v.replace("\"", "\\\"") + "\"";
                 }
                 avas.add(t + " = " + v);
@@ -181,6 +184,36 @@ public final class CertSummary {
             parts.add(String.join(" + ", avas));
         }
         return String.join(", ", parts);
+    }
+
+    /** A name as {@link #name(X500Name)}; the JDK's RFC 2253 form if BouncyCastle cannot read it. */
+    static String name(X500Principal p) {
+        try {
+            return name(X500Name.getInstance(p.getEncoded()));
+        } catch (RuntimeException e) {
+            return escape(p.getName());
+        }
+    }
+
+    /**
+     * Escapes what the CA put in a name or SAN that a terminal would act on (control, format
+     * and line-separator characters) as OpenSSL prints them: each UTF-8 byte as {@code \XX}
+     * ({@code a\1B[31m}). The summary goes to root's terminal and to scripts.
+     */
+    static String escape(String v) {
+        StringBuilder b = new StringBuilder(v.length());
+        v.codePoints().forEach(cp -> {
+            int t = Character.getType(cp);
+            if (t == Character.CONTROL || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+                    || t == Character.PARAGRAPH_SEPARATOR) {
+                for (byte x : Character.toString(cp).getBytes(StandardCharsets.UTF_8)) {
+                    b.append(String.format("\\%02X", x & 0xff));
+                }
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        return b.toString();
     }
 
     static String fingerprint(X509Certificate c) {
@@ -192,11 +225,16 @@ public final class CertSummary {
         }
     }
 
+    /**
+     * The certificate as BouncyCastle reads it (for the extensions), or null when BouncyCastle
+     * refuses what the JDK accepted: the summary then leaves the extensions out rather than fail
+     * after the certificate was installed.
+     */
     private static X509CertificateHolder holder(X509Certificate c) {
         try {
             return new X509CertificateHolder(c.getEncoded());
-        } catch (CertificateEncodingException | IOException e) {
-            throw new IllegalStateException(e);
+        } catch (CertificateEncodingException | IOException | RuntimeException e) {
+            return null;
         }
     }
 }

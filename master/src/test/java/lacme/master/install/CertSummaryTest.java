@@ -64,4 +64,32 @@ class CertSummaryTest {
             }
         }
     }
+
+    /** Fuzzing finding: a CA-chosen name printed ESC and C1 CSI raw on root's terminal. */
+    @Test
+    void controlCharactersInNamesAreEscapedAsOpensslDoes() throws Exception {
+        X509Certificate c = TestCerts.spec().subject("CN=a\u001b[31mb\u009bc").dns("x\u001by.example").build();
+        String ours = CertSummary.of(c);
+        assertTrue(ours.contains("        Subject: CN = a\\1B[31mb\\C2\\9Bc\n"), ours);
+        assertTrue(ours.contains("DNS:x\\1By.example"), ours);
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "no openssl");
+        assertEquals(openssl(c, "no_header,no_version,no_pubkey,no_sigdump,no_extensions"), CertSummary.of(c, false));
+    }
+
+    /**
+     * Fuzzing finding: a certificate the JDK parses but BouncyCastle refuses ("unknown tag 25")
+     * made the summary throw IllegalStateException after the certificate was installed.
+     */
+    @Test
+    void certificateBouncyCastleRefusesIsStillSummarised() throws Exception {
+        byte[] input;
+        try (var in = getClass().getResourceAsStream("CertChainFuzzTestInputs/parse/crash-bc-refuses-what-jdk-accepts")) {
+            input = in.readAllBytes();
+        }
+        X509Certificate c = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(input, 1, input.length - 1));
+        String summary = CertSummary.of(c);
+        assertTrue(summary.startsWith("sha256 Fingerprint="), summary);
+        assertTrue(summary.contains("        Subject: "), summary);
+    }
 }
