@@ -17,6 +17,7 @@ import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
 import lacme.master.csr.Identifiers;
 import lacme.master.csr.ServiceKey;
+import lacme.master.install.CaFile;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
 import lacme.master.install.Freshness;
@@ -127,6 +128,16 @@ final class NewOrderCommand {
                 rv = 1;
                 continue;
             }
+            String caFile = c.getOrDefault("CAfile", DEFAULT_CAFILE);
+            if (!caFile.isEmpty()) {
+                try {
+                    CaFile.read(Path.of(caFile)); // checked now: found after issuance, it would waste the order
+                } catch (IOException | RuntimeException e) {
+                    report.warn("[" + s + "] Error: Couldn't issue X.509 certificate: CAfile " + e.getMessage());
+                    rv = 1;
+                    continue;
+                }
+            }
             List<Identifiers.Name> names = Identifiers.of(c, w -> report.warn("[" + s + "] " + w));
             List<String> shown = new ArrayList<>();
             names.forEach(n -> shown.add(n.value()));
@@ -198,7 +209,7 @@ final class NewOrderCommand {
                 m -> ctx.log.warn("[{}] Warning: {}", s, m));
         try {
             String caFile = w.conf().getOrDefault("CAfile", DEFAULT_CAFILE);
-            List<X509Certificate> anchors = caFile.isEmpty() ? null : Pem.read(Path.of(caFile));
+            List<X509Certificate> anchors = caFile.isEmpty() ? null : CaFile.read(Path.of(caFile));
             ChainVerifier.verify(chain, w.key().getPublic(), anchors, w.names(), Instant.now());
             Freshness.check(chain.get(0), w.conf(), started);
         } catch (GeneralSecurityException | IOException e) {
