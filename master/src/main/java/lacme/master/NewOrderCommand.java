@@ -2,6 +2,7 @@ package lacme.master;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
+import lacme.common.io.Errno;
 import lacme.common.proto.Control.Failure;
 import lacme.common.proto.Control.Hello;
 import lacme.common.proto.Control.Id;
@@ -228,17 +229,13 @@ final class NewOrderCommand {
             // under the cleanup's guard: a SIGTERM waits for the install instead of leaving
             // a temporary file beside the certificate
             ctx.cleanup.guard(() -> {
-                try {
-                    if (cert != null) {
-                        ctx.log.info("Installing X.509 certificate {}", cert);
-                        Installer.install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
-                    }
-                    if (certChain != null) {
-                        ctx.log.info("Installing X.509 certificate chain {}", certChain);
-                        Installer.install(Path.of(certChain), full.toString(), mode, owner);
-                    }
-                } catch (IOException e) {
-                    throw new Fatal(e.getMessage(), e);
+                if (cert != null) {
+                    ctx.log.info("Installing X.509 certificate {}", cert);
+                    install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
+                }
+                if (certChain != null) {
+                    ctx.log.info("Installing X.509 certificate chain {}", certChain);
+                    install(Path.of(certChain), full.toString(), mode, owner);
                 }
                 return null;
             });
@@ -249,6 +246,19 @@ final class NewOrderCommand {
         System.out.print(CertSummary.of(chain.get(0)));
         System.out.flush();
         return Notify.run(ctx, s, w.conf().get("notify"));
+    }
+
+    /**
+     * Installs one file; a failure names it (issue 15: ENOSPC said only "No space left on
+     * device", not which of a section's files could not be written).
+     */
+    static void install(Path target, String content, String mode, String owner) throws Fatal {
+        try {
+            Installer.install(target, content, mode, owner);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? Errno.reason(e) : e.getMessage();
+            throw new Fatal(m.contains(target.toString()) ? m : target + ": " + m, e);
+        }
     }
 
     private static String nonEmpty(String s) {
