@@ -100,6 +100,12 @@ public final class Cleanup {
         stopStrays();
     }
 
+    /** What the shutdown hook does on a signal, before it halts (tests call it directly). */
+    void onSignal() {
+        signalled = true;
+        runAll();
+    }
+
     /** True once a signal has started the shutdown: errors seen afterwards are its doing. */
     public boolean signalled() {
         return signalled;
@@ -146,8 +152,7 @@ public final class Cleanup {
             if (exitRequested) {
                 return;
             }
-            signalled = true;
-            runAll();
+            onSignal();
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(1);

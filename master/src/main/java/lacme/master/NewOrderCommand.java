@@ -161,6 +161,9 @@ final class NewOrderCommand {
         if (plan.work().isEmpty()) {
             return rv;
         }
+        Outcomes outcomes = new Outcomes(plan.work().stream().map(Work::section).toList(), ctx.cleanup,
+                Reporter.of(ctx.log));
+        ctx.cleanup.add(outcomes);
         Hello hello = ctx.hello();
         AccountdLink accountd = ctx.accountd();
         Path dir = Webservers.start(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.debug, ctx.sp,
@@ -177,7 +180,8 @@ final class NewOrderCommand {
             while (client.pending() > 0) {
                 Result r = client.receive();
                 Work w = byId.get(r.id());
-                if (!finish(w, r)) {
+                if (!finish(w, r, outcomes)) {
+                    outcomes.failed(w.section());
                     rv = 1;
                 }
             }
@@ -186,7 +190,7 @@ final class NewOrderCommand {
     }
 
     /** Verifies and installs one answer, then notifies; false on any failure. */
-    private boolean finish(Work w, Result r) {
+    private boolean finish(Work w, Result r, Outcomes outcomes) {
         String s = w.section();
         if (r instanceof Failure f) {
             ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, f.error());
@@ -243,6 +247,7 @@ final class NewOrderCommand {
             ctx.log.error("[{}] Error: Couldn't install X.509 certificate: {}", s, e.getMessage());
             return false;
         }
+        outcomes.installed(s);
         System.out.print(CertSummary.of(chain.get(0)));
         System.out.flush();
         return Notify.run(ctx, s, w.conf().get("notify"));
