@@ -37,7 +37,7 @@ final class Outcomes implements Cleanup.Action {
 
     @Override
     public synchronized void run() {
-        if (cleanup.signalled()) {
+        if (cleanup.bySignal()) {
             state.forEach((s, what) -> report.warn("[" + s + "] " + what));
         }
     }
