@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +31,7 @@ class EarlySignalIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Tree.Settings s = new Tree.Settings("https://127.0.0.1:1/dir", tmp.resolve("no-ca.pem"), 1, null);
-        s.webserver.put("listen", tmp.resolve("www.socket").toString());
-        s.sections = List.of("ec");
-        conf = Tree.write(tmp, s);
-        Files.writeString(tmp.resolve("no-ca.pem"), "");
+        conf = Tree.writeWithoutCa(tmp);
     }
 
     /** Signals a fresh master {@code delayMs} after start; its exit status, or -1 when it had already exited. */
