@@ -6,6 +6,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
@@ -103,7 +104,7 @@ public final class Https {
                         // connection is "maybe processed" and a newOrder is then not repeated)
                         .setValidateAfterInactivity(TimeValue.ofMilliseconds(100)).build())
                 .build();
-        return new Unwrapping(HttpClients.custom()
+        return new Unwrapping(perAddressConnect(timeout), HttpClients.custom()
                 .setConnectionManager(cm)
                 .setUserAgent(userAgent)
                 .setDefaultHeaders(List.of(new BasicHeader("Accept-Language", "en")))
@@ -153,17 +154,39 @@ public final class Https {
         }
     }
 
-    /** The client, turning a {@link TlsFailure} back into the TLS exception for the caller. */
+    /**
+     * The client, turning a {@link TlsFailure} back into the TLS exception for the caller, and
+     * bounding connect and TLS handshake by the operation's deadline: a request whose
+     * {@link RequestConfig} carries a connect timeout (AcmeConnection sets it to the time left
+     * before the deadline) connects each address within the smaller of that and the
+     * per-address budget, so that a CA that accepts and never completes TLS cannot hold the
+     * last attempt of an operation past its deadline.
+     */
     private static final class Unwrapping extends CloseableHttpClient {
+        private final Duration perAddress;
         private final CloseableHttpClient http;
 
-        Unwrapping(CloseableHttpClient http) {
+        Unwrapping(Duration perAddress, CloseableHttpClient http) {
+            this.perAddress = perAddress;
             this.http = http;
+        }
+
+        @SuppressWarnings("deprecation") // the per-request connect timeout is what ConnectExec reads
+        private void boundConnect(HttpContext context) {
+            if (!(context instanceof HttpClientContext c) || c.getRequestConfig() == null
+                    || c.getRequestConfig().getConnectTimeout() == null) {
+                return;
+            }
+            RequestConfig rc = c.getRequestConfig();
+            long left = rc.getConnectTimeout().toMilliseconds();
+            long ms = left > 0 ? Math.min(left, perAddress.toMillis()) : perAddress.toMillis();
+            c.setRequestConfig(RequestConfig.copy(rc).setConnectTimeout(Timeout.ofMilliseconds(ms)).build());
         }
 
         @Override
         protected CloseableHttpResponse doExecute(HttpHost target, ClassicHttpRequest request, HttpContext context)
                 throws IOException {
+            boundConnect(context);
             try {
                 return http.execute(target, request, context);
             } catch (TlsFailure e) {

@@ -3,6 +3,7 @@ package lacme.master;
 import lacme.common.os.Processes;
 import org.slf4j.Logger;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -37,14 +38,32 @@ public final class Cleanup {
     }
 
     private static volatile boolean exitRequested;
+    /** How long a child's exit waits for a signal to the whole process group to reach the master. */
+    private static final Duration SETTLE = Duration.ofMillis(300);
 
     private final Deque<Action> actions = new ArrayDeque<>();
-    private final Logger log;
+    private volatile Logger log;
     private boolean done;
     private volatile boolean signalled;
+    private volatile boolean aborted;
+    private volatile boolean hooked;
 
     public Cleanup(Logger log) {
         this.log = log;
+    }
+
+    /**
+     * A cleanup for the master's first instant, before logging is set up ({@link #log(Logger)}
+     * comes later): its shutdown hook must be in place before anything else runs, or a signal
+     * in the first few hundred milliseconds ends the JVM with 143/130 instead of lacme's 1.
+     */
+    public Cleanup() {
+        this(null);
+    }
+
+    /** The logger to report cleanup failures with, once logging is set up. */
+    public void log(Logger l) {
+        this.log = l;
     }
 
     /** Registers an action; it runs before every action registered earlier. */
@@ -86,16 +105,75 @@ public final class Cleanup {
         stopStrays();
     }
 
-    /** True once a signal has started the shutdown: errors seen afterwards are its doing. */
+    /** What the shutdown hook does on a signal, before it halts (tests call it directly). */
+    void onSignal() {
+        signalled = true;
+        runAll();
+    }
+
+    /**
+     * True once a signal (or {@link #failOnExit}) has started the shutdown: errors seen
+     * afterwards are its doing, and the main thread stays quiet about them.
+     */
     public boolean signalled() {
+        return signalled || aborted;
+    }
+
+    /** True once a signal, and only a signal, has started the shutdown. */
+    public boolean bySignal() {
         return signalled;
+    }
+
+    /**
+     * Ends the run with status 1 and the one line "{@code what} exited (status N)" as soon as
+     * {@code child} exits while the run is still going (an exit the cleanup itself causes is
+     * expected and ignored): a child the master cannot do without, e.g. a webserver whose
+     * listening socket the master holds open, so that its death would otherwise surface only
+     * when the CA gives up. Cleans up first, as on a signal. Only in the real master (the
+     * shutdown hook installed): a test JVM is never halted.
+     */
+    public void failOnExit(Process child, String what) {
+        if (!hooked) {
+            return;
+        }
+        child.onExit().thenRun(() -> {
+            try {
+                // a Ctrl-C reaches the children too: let the master's own signal handling win
+                Thread.sleep(SETTLE.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (done || signalled) {
+                    return;
+                }
+                aborted = true;
+            }
+            String m = what + " exited (status " + child.exitValue() + ")";
+            Logger l = log;
+            if (l != null) {
+                l.error("{}", m);
+            } else {
+                System.err.println("lacme: " + m);
+            }
+            runAll();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
+        });
     }
 
     private void runOne(Action a) {
         try {
             a.run();
         } catch (Exception e) {
-            log.warn("cleanup: {}", e.getMessage() == null ? e.toString() : e.getMessage());
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            Logger l = log;
+            if (l != null) {
+                l.warn("cleanup: {}", m);
+            } else {
+                System.err.println("lacme: cleanup: " + m);
+            }
         }
     }
 
@@ -109,8 +187,11 @@ public final class Cleanup {
         if (strays.isEmpty()) {
             return;
         }
-        log.debug("stopping stray process(es) {}", strays.stream().map(p -> Long.toString(p.pid()))
-                .collect(Collectors.joining(" ")));
+        Logger l = log;
+        if (l != null) {
+            l.debug("stopping stray process(es) {}", strays.stream().map(p -> Long.toString(p.pid()))
+                    .collect(Collectors.joining(" ")));
+        }
         Processes.stopAll(strays, Processes.GRACE);
     }
 
@@ -119,12 +200,12 @@ public final class Cleanup {
      * normal exit goes through {@link #exit}, which the hook recognises and leaves alone.
      */
     public void installShutdownHook() {
+        hooked = true;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (exitRequested) {
                 return;
             }
-            signalled = true;
-            runAll();
+            onSignal();
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(1);

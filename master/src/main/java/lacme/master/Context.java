@@ -2,6 +2,7 @@ package lacme.master;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
+import lacme.common.io.Errno;
 import lacme.common.proto.Control;
 import lacme.common.proto.Control.Hello;
 import lacme.master.config.LacmeConf;
@@ -50,7 +51,10 @@ public final class Context {
             // read here, as root: the client runs unprivileged and reads no file
             try {
                 caPem = Files.readString(Path.of(sp.expand(caFile)), StandardCharsets.US_ASCII);
-            } catch (IOException | ConfigException e) {
+            } catch (IOException e) {
+                // the path and why (a NoSuchFileException's message is the bare path)
+                throw new Fatal(conf.file() + ": [client] SSL_ca_file: " + caFile + ": " + Errno.reason(e));
+            } catch (ConfigException e) {
                 throw new Fatal(conf.file() + ": [client] SSL_ca_file: " + e.getMessage());
             }
         }

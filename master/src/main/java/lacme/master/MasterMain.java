@@ -73,7 +73,10 @@ public final class MasterMain {
     @Parameters List<String> args = new ArrayList<>();
 
     public static void main(String[] argv) {
-        Cleanup.exit(run(argv));
+        // first thing: a SIGINT/SIGTERM from here on exits 1 (see Cleanup), not 130/143
+        Cleanup cleanup = new Cleanup();
+        cleanup.installShutdownHook();
+        Cleanup.exit(run(argv, cleanup));
     }
 
     static int usage(String message) {
@@ -84,7 +87,7 @@ public final class MasterMain {
         return 1;
     }
 
-    static int run(String[] argv) {
+    static int run(String[] argv, Cleanup cleanup) {
         MasterMain m = new MasterMain();
         CommandLine cl = new CommandLine(m);
         cl.setPosixClusteredShortOptionsAllowed(true);
@@ -112,8 +115,7 @@ public final class MasterMain {
             m.quiet = false;
         }
         Logger log = Logging.init("lacme", m.debug ? Logging.DEBUG : Logging.NORMAL);
-        Cleanup cleanup = new Cleanup(log);
-        cleanup.installShutdownHook();
+        cleanup.log(log);
         try {
             return m.execute(command, log, cleanup);
         } catch (Fatal e) {

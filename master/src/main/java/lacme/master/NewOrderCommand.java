@@ -2,6 +2,7 @@ package lacme.master;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
+import lacme.common.io.Errno;
 import lacme.common.proto.Control.Failure;
 import lacme.common.proto.Control.Hello;
 import lacme.common.proto.Control.Id;
@@ -17,6 +18,7 @@ import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
 import lacme.master.csr.Identifiers;
 import lacme.master.csr.ServiceKey;
+import lacme.master.install.CaFile;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
 import lacme.master.install.Freshness;
@@ -127,6 +129,16 @@ final class NewOrderCommand {
                 rv = 1;
                 continue;
             }
+            String caFile = c.getOrDefault("CAfile", DEFAULT_CAFILE);
+            if (!caFile.isEmpty()) {
+                try {
+                    CaFile.read(Path.of(caFile)); // checked now: found after issuance, it would waste the order
+                } catch (IOException | RuntimeException e) {
+                    report.warn("[" + s + "] Error: Couldn't issue X.509 certificate: CAfile " + e.getMessage());
+                    rv = 1;
+                    continue;
+                }
+            }
             List<Identifiers.Name> names = Identifiers.of(c, w -> report.warn("[" + s + "] " + w));
             List<String> shown = new ArrayList<>();
             names.forEach(n -> shown.add(n.value()));
@@ -149,6 +161,9 @@ final class NewOrderCommand {
         if (plan.work().isEmpty()) {
             return rv;
         }
+        Outcomes outcomes = new Outcomes(plan.work().stream().map(Work::section).toList(), ctx.cleanup,
+                Reporter.of(ctx.log));
+        ctx.cleanup.add(outcomes);
         Hello hello = ctx.hello();
         AccountdLink accountd = ctx.accountd();
         Path dir = Webservers.start(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.debug, ctx.sp,
@@ -165,7 +180,8 @@ final class NewOrderCommand {
             while (client.pending() > 0) {
                 Result r = client.receive();
                 Work w = byId.get(r.id());
-                if (!finish(w, r)) {
+                if (!finish(w, r, outcomes)) {
+                    outcomes.failed(w.section());
                     rv = 1;
                 }
             }
@@ -174,7 +190,7 @@ final class NewOrderCommand {
     }
 
     /** Verifies and installs one answer, then notifies; false on any failure. */
-    private boolean finish(Work w, Result r) {
+    private boolean finish(Work w, Result r, Outcomes outcomes) {
         String s = w.section();
         if (r instanceof Failure f) {
             ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, f.error());
@@ -198,7 +214,7 @@ final class NewOrderCommand {
                 m -> ctx.log.warn("[{}] Warning: {}", s, m));
         try {
             String caFile = w.conf().getOrDefault("CAfile", DEFAULT_CAFILE);
-            List<X509Certificate> anchors = caFile.isEmpty() ? null : Pem.read(Path.of(caFile));
+            List<X509Certificate> anchors = caFile.isEmpty() ? null : CaFile.read(Path.of(caFile));
             ChainVerifier.verify(chain, w.key().getPublic(), anchors, w.names(), Instant.now());
             Freshness.check(chain.get(0), w.conf(), started);
         } catch (GeneralSecurityException | IOException e) {
@@ -217,17 +233,13 @@ final class NewOrderCommand {
             // under the cleanup's guard: a SIGTERM waits for the install instead of leaving
             // a temporary file beside the certificate
             ctx.cleanup.guard(() -> {
-                try {
-                    if (cert != null) {
-                        ctx.log.info("Installing X.509 certificate {}", cert);
-                        Installer.install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
-                    }
-                    if (certChain != null) {
-                        ctx.log.info("Installing X.509 certificate chain {}", certChain);
-                        Installer.install(Path.of(certChain), full.toString(), mode, owner);
-                    }
-                } catch (IOException e) {
-                    throw new Fatal(e.getMessage(), e);
+                if (cert != null) {
+                    ctx.log.info("Installing X.509 certificate {}", cert);
+                    install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
+                }
+                if (certChain != null) {
+                    ctx.log.info("Installing X.509 certificate chain {}", certChain);
+                    install(Path.of(certChain), full.toString(), mode, owner);
                 }
                 return null;
             });
@@ -235,9 +247,23 @@ final class NewOrderCommand {
             ctx.log.error("[{}] Error: Couldn't install X.509 certificate: {}", s, e.getMessage());
             return false;
         }
+        outcomes.installed(s);
         System.out.print(CertSummary.of(chain.get(0)));
         System.out.flush();
         return Notify.run(ctx, s, w.conf().get("notify"));
+    }
+
+    /**
+     * Installs one file; a failure names it (issue 15: ENOSPC said only "No space left on
+     * device", not which of a section's files could not be written).
+     */
+    static void install(Path target, String content, String mode, String owner) throws Fatal {
+        try {
+            Installer.install(target, content, mode, owner);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? Errno.reason(e) : e.getMessage();
+            throw new Fatal(m.contains(target.toString()) ? m : target + ": " + m, e);
+        }
     }
 
     private static String nonEmpty(String s) {

@@ -47,4 +47,12 @@ class ContextTest {
         assertEquals(dir.resolve("lacme.conf") + ": [client] timeout: -1 is not in 0 … 2147483647",
                 assertThrows(Fatal.class, () -> hello("timeout = -1\n")).getMessage());
     }
+
+    /** Issue 15: the path and the reason, not the bare path of a NoSuchFileException. */
+    @Test
+    void aMissingSslCaFileSaysWhy() {
+        Path missing = dir.resolve("no-such-ca.pem");
+        assertEquals(dir.resolve("lacme.conf") + ": [client] SSL_ca_file: " + missing + ": No such file or directory",
+                assertThrows(Fatal.class, () -> hello("SSL_ca_file = " + missing + "\n")).getMessage());
+    }
 }

@@ -95,4 +95,29 @@ class NewOrderPlanTest {
         assertEquals("0644", NewOrderCommand.first(null, "0644"));
         assertEquals("", NewOrderCommand.first(null, null));
     }
+
+    /**
+     * Issue 15: a missing, garbage or rootless CAfile is reported before anything is ordered,
+     * naming the file and the reason, instead of after the CA issued (certificate thrown away).
+     */
+    @Test
+    void aBadCaFileIsFoundBeforeOrdering() throws Exception {
+        List<java.security.cert.X509Certificate> chain = TestCerts.chain(TestCerts.key("ec"), "ok.example");
+        Files.writeString(dir.resolve("garbage.pem"), "not a certificate\n");
+        Files.writeString(dir.resolve("leaf-only.pem"), TestCerts.pem(chain.subList(0, 2)));
+        Files.writeString(dir.resolve("root.pem"), TestCerts.pem(chain.subList(2, 3)));
+        String section = "certificate = @DIR@/x.crt\ncertificate-key = @DIR@/k.key\nsubject = /CN=%s.example\n";
+        NewOrderCommand.Plan p = plan("[missing]\n" + section.formatted("m") + "CAfile = @DIR@/none.pem\n"
+                + "[garbage]\n" + section.formatted("g") + "CAfile = @DIR@/garbage.pem\n"
+                + "[rootless]\n" + section.formatted("r") + "CAfile = @DIR@/leaf-only.pem\n"
+                + "[good]\n" + section.formatted("ok") + "CAfile = @DIR@/root.pem\n"
+                + "[unchecked]\n" + section.formatted("u") + "CAfile =\n", false, null);
+        assertEquals(1, p.rv());
+        assertEquals(List.of("good", "unchecked"), p.work().stream().map(NewOrderCommand.Work::section).toList());
+        String err = "W [%s] Error: Couldn't issue X.509 certificate: CAfile " + dir + "/%s";
+        assertTrue(lines.contains(err.formatted("missing", "none.pem: No such file or directory")), lines.toString());
+        assertTrue(lines.contains(err.formatted("garbage", "garbage.pem: holds no PEM certificate")), lines.toString());
+        assertTrue(lines.contains(err.formatted("rootless", "leaf-only.pem: holds no self-signed (root) certificate"
+                + " to trust")), lines.toString());
+    }
 }

@@ -27,11 +27,7 @@ class ExitStatusIT {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Tree.Settings s = new Tree.Settings("https://127.0.0.1:1/dir", tmp.resolve("no-ca.pem"), 1, null);
-        s.webserver.put("listen", tmp.resolve("www.socket").toString());
-        s.sections = List.of("ec");
-        conf = Tree.write(tmp, s);
-        Files.writeString(tmp.resolve("no-ca.pem"), "");
+        conf = Tree.writeWithoutCa(tmp);
     }
 
     static Dist.Run lacme(String... args) throws Exception {

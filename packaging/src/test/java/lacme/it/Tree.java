@@ -58,6 +58,19 @@ final class Tree {
         }
     }
 
+    /**
+     * A tree with one section ("ec") whose ACME server is a closed port (no CA needed: runs
+     * fail after the children are up) and a UNIX-socket webserver; returns lacme.conf.
+     */
+    static Path writeWithoutCa(Path dir) throws IOException, InterruptedException {
+        Settings s = new Settings("https://127.0.0.1:1/dir", dir.resolve("no-ca.pem"), 1, null);
+        s.webserver.put("listen", dir.resolve("www.socket").toString());
+        s.sections = List.of("ec");
+        Path conf = write(dir, s);
+        Files.writeString(dir.resolve("no-ca.pem"), "");
+        return conf;
+    }
+
     /** The walking skeleton's tree; returns the path of lacme.conf. */
     static Path write(Path dir, Pebble pebble) throws IOException, InterruptedException {
         return write(dir, Settings.of(pebble));

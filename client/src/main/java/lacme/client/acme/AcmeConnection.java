@@ -49,9 +49,14 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * up to {@link #MAX_NONCE_TRIES} attempts. After a transient failure (a connection error,
  * HTTP 500/502/503/504) {@link RetryPolicy} decides, by what the failure says about the
  * request and by the request's {@link RetryPolicy.Replay}; every other failure is reported
- * at once. Each response is waited for at most until the deadline of the operation's
- * {@link Poller} (but {@link Poller#MIN_RESPONSE_TIMEOUT} at least, and
- * {@link #MAX_RESPONSE_TIMEOUT} at most).
+ * at once.
+ *
+ * <p>Every wait of a request ends at the deadline of the operation's {@link Poller} (issue
+ * 15): connecting and the TLS handshake (the time left is handed to {@code Https} as the
+ * request's connect timeout, which it shrinks further to its per-address budget), and the
+ * response ({@link #MAX_RESPONSE_TIMEOUT} at most); a request is not sent once the deadline
+ * has passed. The directory is fetched without a lock: orders started together each fetch
+ * it rather than queue behind one fetch that a silent CA holds up to the whole timeout.
  */
 public final class AcmeConnection implements Closeable {
     /**
@@ -69,7 +74,9 @@ public final class AcmeConnection implements Closeable {
     public static final int MAX_BODY = ControlCodec.MAX_TEXT;
     public static final String JSON = "application/json";
     public static final String PEM_CHAIN = "application/pem-certificate-chain";
-    private static final Timeout CONNECTION_REQUEST_TIMEOUT = Timeout.ofMinutes(5);
+    private static final Duration CONNECTION_REQUEST_TIMEOUT = Duration.ofMinutes(5);
+    /** Shortest time left in which a request is still sent (a zero timeout would mean "none" to HttpClient). */
+    private static final Duration MIN_WAIT = Duration.ofMillis(100);
     private static final int MAX_POOL = 32;
     private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
 
@@ -99,16 +106,21 @@ public final class AcmeConnection implements Closeable {
         return directory(Poller.unbounded());
     }
 
-    /** The directory, fetched on first use within {@code budget}. */
-    public synchronized Directory directory(Poller budget) throws AcmeException {
-        if (directory == null) {
+    /**
+     * The directory, fetched on first use within {@code budget}. Not synchronized on purpose
+     * (see the class comment): concurrent first uses may each fetch it, which is harmless.
+     */
+    public Directory directory(Poller budget) throws AcmeException {
+        Directory d = directory;
+        if (d == null) {
             Resources.requireHttps(directoryUrl, "the ACME server (directory) URL");
             AcmeResponse r = exchange("GET", directoryUrl,
                     () -> ClassicRequestBuilder.get(directoryUrl).addHeader("Accept", JSON).build(), Replay.SAFE,
                     budget, true);
-            directory = Directory.parse(r.json());
+            d = Directory.parse(r.json());
+            directory = d;
         }
-        return directory;
+        return d;
     }
 
     /** An unused nonce: from the pool, else from a HEAD on newNonce. */
@@ -161,9 +173,14 @@ public final class AcmeConnection implements Closeable {
         int transients = 0;
         while (true) {
             ClassicHttpRequest req = attempt.build();
+            Optional<Duration> left = budget.remaining();
+            if (left.isPresent() && left.get().compareTo(MIN_WAIT) < 0) {
+                throw new AcmeException(method + " " + url + ": timeout exceeded before it could be sent"
+                        + (transients + badNonces > 0 ? " again" : ""));
+            }
             AcmeResponse r;
             try {
-                r = send(req, url, budget, pool);
+                r = send(req, url, left, pool);
             } catch (IOException e) {
                 String what = method + " " + url + ": " + describe(e);
                 Failure f = RetryPolicy.classify(e);
@@ -229,13 +246,21 @@ public final class AcmeConnection implements Closeable {
         return Json.write(o);
     }
 
-    /** One attempt: the response, fully read; its nonce joins the pool when {@code pool}. */
-    private AcmeResponse send(ClassicHttpRequest req, URI url, Poller budget, boolean pool) throws IOException {
+    /**
+     * One attempt, whose waits end when the operation's time {@code left} (if bounded) is
+     * over: the response, fully read; its nonce joins the pool when {@code pool}.
+     */
+    @SuppressWarnings("deprecation") // the per-request connect timeout: Https reads it (see the class comment)
+    private AcmeResponse send(ClassicHttpRequest req, URI url, Optional<Duration> left, boolean pool)
+            throws IOException {
+        RequestConfig.Builder rc = RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.of(left.filter(d -> d.compareTo(CONNECTION_REQUEST_TIMEOUT) < 0)
+                        .orElse(CONNECTION_REQUEST_TIMEOUT)))
+                .setResponseTimeout(Timeout.of(left.filter(d -> d.compareTo(MAX_RESPONSE_TIMEOUT) < 0)
+                        .orElse(MAX_RESPONSE_TIMEOUT)));
+        left.ifPresent(d -> rc.setConnectTimeout(Timeout.of(d)));
         HttpClientContext ctx = HttpClientContext.create();
-        ctx.setRequestConfig(RequestConfig.custom()
-                .setConnectionRequestTimeout(CONNECTION_REQUEST_TIMEOUT)
-                .setResponseTimeout(Timeout.of(budget.responseTimeout(MAX_RESPONSE_TIMEOUT)))
-                .build());
+        ctx.setRequestConfig(rc.build());
         AcmeResponse r = http.execute(req, ctx, resp -> {
             List<Map.Entry<String, String>> headers = new ArrayList<>();
             for (Header h : resp.getHeaders()) {

@@ -1,5 +1,7 @@
 package lacme.master.config;
 
+import lacme.common.io.Errno;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,8 +55,11 @@ public final class Renewal {
         if (path == null || path.isEmpty() || !Files.isRegularFile(Path.of(path))) {
             return null;
         }
-        Instant notAfter = notAfter(Path.of(path));
+        String[] why = new String[1];
+        Instant notAfter = notAfter(Path.of(path), why);
         if (notAfter == null) {
+            // renewed as lacme does, but not silently: a sysadmin may want to know why (issue 15)
+            warn.accept("[" + section + "] Warning: " + path + ": " + why[0] + ", renewing");
             return null;
         }
         double d;
@@ -79,18 +84,27 @@ public final class Renewal {
         return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    /** notAfter of the file's first PEM certificate, or null (lacme then renews). */
-    static Instant notAfter(Path p) {
+    /** notAfter of the file's first PEM certificate, or null (lacme then renews) with the reason in {@code why[0]}. */
+    static Instant notAfter(Path p, String[] why) {
+        byte[] bytes;
         try {
-            Matcher m = CERT.matcher(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
-            if (!m.find()) {
-                return null;
-            }
+            bytes = Files.readAllBytes(p);
+        } catch (IOException e) {
+            why[0] = "cannot read the certificate (" + Errno.reason(e) + ")";
+            return null;
+        }
+        Matcher m = CERT.matcher(new String(bytes, StandardCharsets.ISO_8859_1));
+        if (!m.find()) {
+            why[0] = "no PEM certificate in the file";
+            return null;
+        }
+        try {
             byte[] der = Base64.getMimeDecoder().decode(m.group(1));
             X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
             return c.getNotAfter().toInstant();
-        } catch (IOException | CertificateException | IllegalArgumentException e) {
+        } catch (CertificateException | IllegalArgumentException e) {
+            why[0] = "the certificate cannot be parsed";
             return null;
         }
     }

@@ -64,8 +64,11 @@ public final class Webservers {
         }
         for (int i = 0; i < addrs.size(); i++) {
             try {
-                spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, argv, dir,
+                Spawner.Child c = spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, argv, dir,
                         Fds.redirect(fds.get(i)), ProcessBuilder.Redirect.DISCARD);
+                // the master keeps the listening socket: without this, the CA's validation
+                // would hang until the CA gives up (issue 15)
+                cleanup.failOnExit(c.process(), "the webserver for " + addrs.get(i).text());
             } catch (IOException e) {
                 throw new Fatal("Couldn't pass " + addrs.get(i).text() + " to the webserver: " + e.getMessage());
             }

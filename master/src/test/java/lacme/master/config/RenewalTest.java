@@ -94,4 +94,23 @@ class RenewalTest {
         c.put("certificate", dir.toString());
         assertNull(Renewal.skip("s", c, null, now, warnings::add), "a directory: renew");
     }
+
+    /** Issue 15: a garbage existing certificate is renewed, but with a warning naming the file. */
+    @Test
+    void aGarbageCertificateIsRenewedWithAWarning() throws Exception {
+        Map<String, String> c = section(100, null);
+        Path bad = dir.resolve("bad.crt");
+        Files.writeString(bad, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        c.put("certificate", bad.toString());
+        assertNull(Renewal.skip("s", c, null, now, warnings::add));
+        assertEquals(List.of("[s] Warning: " + bad + ": the certificate cannot be parsed, renewing"), warnings);
+        warnings.clear();
+        Files.writeString(bad, "garbage\n");
+        assertNull(Renewal.skip("s", c, null, now, warnings::add));
+        assertEquals(List.of("[s] Warning: " + bad + ": no PEM certificate in the file, renewing"), warnings);
+        warnings.clear();
+        c.put("certificate", dir.resolve("absent.crt").toString());
+        assertNull(Renewal.skip("s", c, null, now, warnings::add));
+        assertEquals(List.of(), warnings, "no certificate yet: a first issuance, nothing to warn about");
+    }
 }
