@@ -120,7 +120,7 @@ class PrivilegeIT {
         Spawner spawner = new Spawner(cleanup, LoggerFactory.getLogger("it"));
         Path out = Files.createTempFile(tmp, "cat", ".out");
         try {
-            Spawner.Child c = spawner.start("cat", drop, List.of("/bin/cat", file.toString()), tmp,
+            Spawner.Child c = spawner.start("cat", drop, lacme.common.os.Contain.ONLINE, List.of("/bin/cat", file.toString()), tmp,
                     ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.to(out.toFile()));
             int rc = spawner.waitFor(c, 20_000);
             return new Object[] {rc, Files.readString(out)};

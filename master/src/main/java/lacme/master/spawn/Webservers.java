@@ -1,6 +1,7 @@
 package lacme.master.spawn;
 
 import lacme.common.config.Specifiers;
+import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.common.os.ListenAddress;
 import lacme.master.Cleanup;
@@ -64,7 +65,7 @@ public final class Webservers {
         }
         for (int i = 0; i < addrs.size(); i++) {
             try {
-                spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, argv, dir,
+                spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, Contain.OFFLINE, argv, dir,
                         Fds.redirect(fds.get(i)), ProcessBuilder.Redirect.DISCARD);
             } catch (IOException e) {
                 throw new Fatal("Couldn't pass " + addrs.get(i).text() + " to the webserver: " + e.getMessage());
