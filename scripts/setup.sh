@@ -4,6 +4,7 @@
 # minbase root: scripts/fresh-root.sh ./scripts/test.sh):
 # - build: a JDK and Maven, git;
 # - the programs lacme runs: openssl, setpriv and setsid (util-linux);
+# - python3: ContainTest runs its probe under a pseudo-terminal (pty.spawn);
 # - the firewall tests run the master in a network namespace: ip (iproute2), iptables;
 # - the tests: kill and ps (procps), chattr (e2fsprogs: an unwritable directory for root),
 #   gpg and gpg-agent (a gpg-encrypted account key), OpenSSH server and client (accountd
@@ -25,7 +26,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 pkgs="openjdk-17-jdk-headless maven git openssl util-linux iproute2 iptables procps e2fsprogs
-      gpg gpg-agent openssh-server openssh-client debootstrap ca-certificates
+      python3 gpg gpg-agent openssh-server openssh-client debootstrap ca-certificates
       pebble lacme lacme-accountd libcrypt-openssl-rsa-perl liblwp-protocol-https-perl
       libconfig-tiny-perl libjson-perl"
 missing=""

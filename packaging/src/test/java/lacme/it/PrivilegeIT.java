@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * group, no_new_privs, no capability, a clean environment. Then the very code that drops
  * privileges ({@link Spawner} + {@link PrivDrop}) runs {@code cat} on the service and account
  * keys: refused with the drop, allowed without it — so the test fails if the drop is lost.
+ * Each child also runs contained: a session of its own, no controlling terminal, a PID
+ * namespace of its own, and for the webserver no network.
  */
 class PrivilegeIT {
     static Pebble pebble;
@@ -60,12 +62,38 @@ class PrivilegeIT {
                                                 Map<Long, List<String>> env, Map<Long, Path> cwd) {
         for (long pid : m.running(mainClass)) {
             if (!seen.containsKey(pid)) {
-                Procs.status(pid).ifPresent(st -> seen.put(pid, st));
+                Procs.status(pid).ifPresent(st -> {
+                    Map<String, String> all = new LinkedHashMap<>(st);
+                    all.putAll(containment(pid));
+                    all.put("MasterSession", containment(m.pid()).get("Session"));
+                    all.put("MasterNsPid", containment(m.pid()).get("NsPid"));
+                    all.put("MasterNsNet", containment(m.pid()).get("NsNet"));
+                    seen.put(pid, all);
+                });
                 Procs.environNames(pid).ifPresent(e -> env.put(pid, e));
                 Procs.cwd(pid).ifPresent(c -> cwd.put(pid, c));
             }
         }
         return seen;
+    }
+
+    /**
+     * Session id and tty_nr from {@code /proc/PID/stat} (the fields after the command name),
+     * and the PID and network namespaces.
+     */
+    static Map<String, String> containment(long pid) {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            m.put("Session", f[3]);
+            m.put("TtyNr", f[4]);
+            m.put("NsPid", Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")).toString());
+            m.put("NsNet", Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString());
+        } catch (java.io.IOException e) {
+            m.put("Session", "gone");
+        }
+        return m;
     }
 
     @Test
@@ -88,8 +116,18 @@ class PrivilegeIT {
         assertEquals(1, clients.size(), "one client caught alive: " + clients.keySet());
         assertEquals(1, webservers.size(), "one webserver (one listen address) caught alive");
         long nogroup = Passwd.gid("nogroup").orElseThrow();
-        check(clients.values().iterator().next(), Passwd.user("_lacme-client").orElseThrow().uid(), nogroup);
-        check(webservers.values().iterator().next(), Passwd.user("_lacme-www").orElseThrow().uid(), nogroup);
+        Map<String, String> client = clients.values().iterator().next();
+        Map<String, String> web = webservers.values().iterator().next();
+        check(client, Passwd.user("_lacme-client").orElseThrow().uid(), nogroup);
+        check(web, Passwd.user("_lacme-www").orElseThrow().uid(), nogroup);
+        for (Map<String, String> st : List.of(client, web)) {
+            assertNotEquals(st.get("MasterSession"), st.get("Session"), "a session of its own: " + st);
+            assertEquals("0", st.get("TtyNr"), "no controlling terminal: " + st);
+            assertNotEquals(st.get("MasterNsPid"), st.get("NsPid"), "a PID namespace of its own: " + st);
+        }
+        assertNotEquals(client.get("NsPid"), web.get("NsPid"), "one PID namespace per child");
+        assertEquals(client.get("MasterNsNet"), client.get("NsNet"), "the client keeps the network");
+        assertNotEquals(web.get("MasterNsNet"), web.get("NsNet"), "the webserver has no network of its own");
         // PWD is set by the launcher (sh) from the cwd the master chose
         Set<String> allowed = Set.of("USER", "LOGNAME", "HOME", "SHELL", "PATH", "TERM", "JAVA_HOME", "PWD");
         for (var e : env.entrySet()) {
@@ -120,7 +158,7 @@ class PrivilegeIT {
         Spawner spawner = new Spawner(cleanup, LoggerFactory.getLogger("it"));
         Path out = Files.createTempFile(tmp, "cat", ".out");
         try {
-            Spawner.Child c = spawner.start("cat", drop, List.of("/bin/cat", file.toString()), tmp,
+            Spawner.Child c = spawner.start("cat", drop, lacme.common.os.Contain.ONLINE, List.of("/bin/cat", file.toString()), tmp,
                     ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.to(out.toFile()));
             int rc = spawner.waitFor(c, 20_000);
             return new Object[] {rc, Files.readString(out)};

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.common.os.Processes;
 
@@ -50,7 +51,9 @@ final class Relauncher {
      */
     static Process start(FileDescriptor socket, Path dir, List<String> prefix,
             Map<String, String> env, boolean debug) throws IOException {
-        List<String> cmd = new ArrayList<>(prefix);
+        // contained as the master's webserver (own session, PID namespace, no network), see Contain
+        List<String> cmd = new ArrayList<>(Contain.OFFLINE.prefix());
+        cmd.addAll(prefix);
         cmd.addAll(javaCommand());
         if (debug) {
             cmd.add("--debug");

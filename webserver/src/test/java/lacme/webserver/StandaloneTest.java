@@ -1,6 +1,7 @@
 package lacme.webserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -125,8 +126,16 @@ class StandaloneTest {
             assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
             Probe ok = get(UnixDomainSocketAddress.of(sock));
             assertEquals(200, ok.status(), ok + p.stderr());
-            ProcessHandle child = p.process.descendants().findFirst().orElseThrow();
+            // the relaunched JVM, below the containment's unshare (Contain)
+            ProcessHandle child = p.process.descendants()
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                    .findFirst().orElseThrow();
             String st = status(child.pid());
+            Path ns = Path.of("/proc", Long.toString(child.pid()), "ns");
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(ns.resolve("net")),
+                    "the relaunched webserver has no network of its own");
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")), Files.readSymbolicLink(ns.resolve("pid")),
+                    "nor the standalone process' PID namespace");
             // Ids differ between machines (adduser --system picks the first free one): look them up.
             long uid = lacme.common.config.Passwd.user("_lacme-www").orElseThrow().uid();
             long gid = lacme.common.config.Passwd.gid("nogroup").orElseThrow();

@@ -22,7 +22,11 @@ public final class Processes {
      * SIGKILL (callers log that: a child ignoring SIGTERM is worth a warning).
      */
     public static boolean stop(ProcessHandle p, Duration grace) {
-        return stopAll(List.of(p), grace);
+        // a contained child (see Contain) is unshare's only child: unshare ignores SIGTERM,
+        // the program must get it itself; SIGKILL to unshare then kills the whole namespace
+        List<ProcessHandle> all = new java.util.ArrayList<>(p.children().toList());
+        all.add(p);
+        return stopAll(all, grace);
     }
 
     /** As {@link #stop}, for processes signalled together and given one shared grace period. */

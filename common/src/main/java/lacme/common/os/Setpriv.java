@@ -118,6 +118,9 @@ public class Setpriv {
         a.add("--no-new-privs");
         a.add("--inh-caps=-all");
         a.add("--bounding-set=-all");
+        // the uid change clears the parent-death signal unshare --kill-child set: set it again,
+        // so the child (init of its PID namespace, see Contain) dies with the master's unshare
+        a.add("--pdeathsig=SIGKILL");
         a.add("--");
         return a;
     }

@@ -4,6 +4,7 @@ import static lacme.common.io.Errno.reason;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
+import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
@@ -73,9 +74,21 @@ public final class AccountdLink {
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
         List<String> argv = argv(conf, drop.specifiers(), debug, allow);
         String gpgTty = System.getenv("GPG_TTY");
-        AFUNIXSocketChannel mine = spawner.startOnSocketpair("lacme-accountd", drop, argv,
+        AFUNIXSocketChannel mine = spawner.startOnSocketpair("lacme-accountd", drop, contain(drop, argv), argv,
                 gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/")).mine();
         return new AccountdLink(mine);
+    }
+
+    /**
+     * How accountd is contained. Always a PID namespace of its own. No network only when the
+     * command runs lacme-accountd itself (an {@code ssh} command, or any other, may need it).
+     * A session of its own only when it runs dropped: accountd running as root (lacme's
+     * default) keeps root's terminal, where it asks an encrypted key's passphrase, and is
+     * root already, so a terminal gives it nothing more.
+     */
+    static Contain contain(PrivDrop drop, List<String> argv) {
+        Path prog = Path.of(argv.get(0)).getFileName();
+        return new Contain(drop.drops(), prog != null && prog.toString().equals("lacme-accountd"));
     }
 
     /** accountd's argv: the expanded command, then --stdio and the options lacme adds. */

@@ -1,5 +1,6 @@
 package lacme.master.spawn;
 
+import lacme.common.os.Contain;
 import lacme.common.proto.Control;
 import lacme.common.proto.Control.Hello;
 import lacme.common.proto.Control.Id;
@@ -73,7 +74,7 @@ public final class ClientSession implements AutoCloseable {
         if (debug) {
             argv.add("--debug");
         }
-        Spawner.Paired p = spawner.startOnSocketpair("lacme-client", drop, argv, Map.of(), cwd);
+        Spawner.Paired p = spawner.startOnSocketpair("lacme-client", drop, Contain.ONLINE, argv, Map.of(), cwd);
         Spawner.Child child = p.child();
         ClientSession s = new ClientSession(p.mine(), spawner, child, hello.answerWait());
         try {

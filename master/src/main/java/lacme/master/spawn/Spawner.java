@@ -1,5 +1,6 @@
 package lacme.master.spawn;
 
+import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.common.os.Processes;
 import lacme.master.Cleanup;
@@ -58,8 +59,8 @@ public final class Spawner {
      * the client are spawned. The master keeps one end, closed by the cleanup; its copy of the
      * child's end is closed as soon as the child has it, so the child's death is an EOF here.
      */
-    public Paired startOnSocketpair(String name, PrivDrop drop, List<String> argv, Map<String, String> extraEnv,
-                                    Path cwd) throws Fatal {
+    public Paired startOnSocketpair(String name, PrivDrop drop, Contain contain, List<String> argv,
+                                    Map<String, String> extraEnv, Path cwd) throws Fatal {
         AFUNIXSocketPair<AFUNIXSocketChannel> pair;
         try {
             pair = AFUNIXSocketPair.open();
@@ -69,7 +70,7 @@ public final class Spawner {
         AFUNIXSocketChannel mine = pair.getSocket1();
         cleanup.add(() -> AccountdLink.closeIfOpen(mine));
         try (Fds.Duplex stdio = Fds.duplex(pair.getSocket2().getFileDescriptor())) {
-            return new Paired(start(name, drop, argv, extraEnv, cwd, stdio.in, stdio.out), mine);
+            return new Paired(start(name, drop, contain, argv, extraEnv, cwd, stdio.in, stdio.out), mine);
         } catch (IOException e) {
             throw new Fatal("Couldn't pass a socket to " + name + ": " + e.getMessage());
         }
@@ -80,21 +81,26 @@ public final class Spawner {
      *
      * @param argv the program and its arguments (without the privilege-drop prefix)
      * @param in   its stdin
-     * @param out  its stdout; stderr is always the master's
+     * @param out  its stdout; stderr is a pipe the master relays ({@link StderrRelay})
      */
-    public Child start(String name, PrivDrop drop, List<String> argv, Path cwd,
+    public Child start(String name, PrivDrop drop, Contain contain, List<String> argv, Path cwd,
                        ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
-        return start(name, drop, argv, Map.of(), cwd, in, out);
+        return start(name, drop, contain, argv, Map.of(), cwd, in, out);
     }
 
-    /** As above, with variables added to the clean environment (e.g. GPG_TTY for accountd). */
-    public Child start(String name, PrivDrop drop, List<String> argv, Map<String, String> extraEnv, Path cwd,
-                       ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
+    /**
+     * As above, with variables added to the clean environment (e.g. GPG_TTY for accountd).
+     * The child starts contained ({@link Contain}: own PID namespace, own session unless the
+     * caller keeps the terminal, no network if asked) and then drops its privileges.
+     */
+    public Child start(String name, PrivDrop drop, Contain contain, List<String> argv, Map<String, String> extraEnv,
+                       Path cwd, ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
         String denied = drop.cannotRun(argv.get(0), cwd);
         if (denied != null) {
             throw new Fatal(denied);
         }
-        List<String> full = new ArrayList<>(drop.prefix());
+        List<String> full = new ArrayList<>(contain.prefix());
+        full.addAll(drop.prefix());
         full.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(full);
         pb.environment().clear();
@@ -103,7 +109,9 @@ public final class Spawner {
         pb.directory(new File(cwd.toString()));
         pb.redirectInput(in);
         pb.redirectOutput(out);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        // a child in a session of its own must not get root's terminal as its stderr either:
+        // what it says goes through a pipe, one sanitised line at a time, prefixed by its name
+        pb.redirectError(contain.session() ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
         return cleanup.guard(() -> {
             Process p;
             try {
@@ -112,6 +120,9 @@ public final class Spawner {
                 throw new Fatal("Couldn't start " + name + " (" + argv.get(0) + "): " + e.getMessage());
             }
             log.debug("Forking {} as {}, child PID {}", name, drop, p.pid());
+            if (contain.session()) {
+                StderrRelay.start(name, p.getErrorStream());
+            }
             Cleanup.Action stop = () -> stop(name, p);
             cleanup.add(stop);
             return new Child(name, p, stop);

@@ -1,6 +1,7 @@
 package lacme.master.spawn;
 
 import lacme.common.config.Specifiers;
+import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.common.os.ListenAddress;
 import lacme.master.Cleanup;
@@ -64,7 +65,7 @@ public final class Webservers {
         }
         for (int i = 0; i < addrs.size(); i++) {
             try {
-                Spawner.Child c = spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, argv, dir,
+                Spawner.Child c = spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, Contain.OFFLINE, argv, dir,
                         Fds.redirect(fds.get(i)), ProcessBuilder.Redirect.DISCARD);
                 // the master keeps the listening socket: without this, the CA's validation
                 // would hang until the CA gives up (issue 15)

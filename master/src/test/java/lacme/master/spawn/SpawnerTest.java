@@ -1,5 +1,6 @@
 package lacme.master.spawn;
 
+import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
@@ -49,7 +50,7 @@ class SpawnerTest {
     String[] run(PrivDrop drop, Path cwd, String... argv) throws Exception {
         Path out = tmp.resolve("out-" + System.nanoTime());
         Files.createFile(out);
-        Spawner.Child c = spawner.start("test", drop, List.of(argv), cwd,
+        Spawner.Child c = spawner.start("test", drop, Contain.ONLINE, List.of(argv), cwd,
                 ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.to(out.toFile()));
         int rc = spawner.waitFor(c, 20_000);
         return new String[] {Integer.toString(rc), Files.readString(out)};
@@ -110,7 +111,7 @@ class SpawnerTest {
     @Test
     void extraEnvironmentIsAdded() throws Exception {
         Path out = tmp.resolve("env");
-        Spawner.Child c = spawner.start("test", PrivDrop.of("", ""), List.of("/usr/bin/env"), Map.of("GPG_TTY", "/dev/pts/9"),
+        Spawner.Child c = spawner.start("test", PrivDrop.of("", ""), Contain.ONLINE, List.of("/usr/bin/env"), Map.of("GPG_TTY", "/dev/pts/9"),
                 tmp, ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.to(out.toFile()));
         spawner.waitFor(c, 20_000);
         assertTrue(Files.readString(out).contains("GPG_TTY=/dev/pts/9\n"));
@@ -161,12 +162,12 @@ class SpawnerTest {
 
     @Test
     void childrenAreStoppedByTheCleanupAndNoneStartsAfterIt() throws Exception {
-        Spawner.Child c = spawner.start("sleeper", PrivDrop.of("", ""), List.of("/bin/sleep", "60"), tmp,
+        Spawner.Child c = spawner.start("sleeper", PrivDrop.of("", ""), Contain.ONLINE, List.of("/bin/sleep", "60"), tmp,
                 ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.DISCARD);
         assertTrue(c.process().isAlive());
         cleanup.runAll();
         assertFalse(c.process().isAlive());
-        assertThrows(Fatal.class, () -> spawner.start("late", PrivDrop.of("", ""), List.of("/bin/sleep", "60"), tmp,
+        assertThrows(Fatal.class, () -> spawner.start("late", PrivDrop.of("", ""), Contain.ONLINE, List.of("/bin/sleep", "60"), tmp,
                 ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.DISCARD));
     }
 
@@ -181,7 +182,7 @@ class SpawnerTest {
     void aDeadChildsSocketReachesEofHere() throws Exception {
         var pair = org.newsclub.net.unix.AFUNIXSocketPair.open();
         try (Fds.Duplex stdio = Fds.duplex(pair.getSocket2().getFileDescriptor())) {
-            spawner.start("short-lived", PrivDrop.of("", ""), List.of("/bin/sleep", "0.2"), tmp, stdio.in, stdio.out);
+            spawner.start("short-lived", PrivDrop.of("", ""), Contain.ONLINE, List.of("/bin/sleep", "0.2"), tmp, stdio.in, stdio.out);
         }
         var mine = pair.getSocket1();
         mine.socket().setSoTimeout(10_000);
