@@ -195,7 +195,10 @@ class Impl:
         t0 = time.monotonic()
         p = subprocess.Popen(self.argv("--debug", *args), cwd=self.dir, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
-        lines = ["%7.3f  %s" % (time.monotonic() - t0, l.rstrip("\n")[:150]) for l in p.stderr]
+        # Perl's --debug adds HTTP headers, bodies and the CSR: keep its event lines only
+        keep = ("[", "Using configuration", "Installing", "Retrying", "Certificate URI")
+        lines = ["%7.3f  %s" % (time.monotonic() - t0, l.rstrip("\n")[:150]) for l in p.stderr
+                 if l.lstrip("}").startswith(keep) or "Retrying" in l]
         p.wait()
         lines.append("%7.3f  (exit %d)" % (time.monotonic() - t0, p.returncode))
         return lines
