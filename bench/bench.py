@@ -272,9 +272,12 @@ def main():
                             "-Dtest=AccountdBenchmarkTest", "-Dsurefire.failIfNoSpecifiedTests=false",
                             "-Dlacme.bench=true", "-Dlacme.bench.accountd=" + os.path.join(a.dist, "bin/lacme-accountd"),
                             "-Dlacme.bench.thinkms=0", "-Dlacme.bench.conns=64", "-Dlacme.bench.sigs=10",
-                            "-Dlacme.bench.perl=" + PERL_ACCOUNTD], cwd=TOP)
+                            "-Dlacme.bench.perl=" + PERL_ACCOUNTD], cwd=TOP, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True)
         if r.returncode != 0:
-            die("the accountd benchmark failed (exit %d)" % r.returncode)
+            die("the accountd benchmark failed (exit %d):\n%s" % (r.returncode, (r.stdout + r.stderr)[-3000:]))
+        with open(os.path.join(TOP, "accountd/target/accountd-bench.txt")) as f:
+            print(f.read(), end="")  # the table with its header (the test prints the rows only)
 
 
 if __name__ == "__main__":
