@@ -86,7 +86,7 @@ class AcmeClientTest extends ScriptedCaFixture {
             }
         }
         assertEquals("", ca.to("/order/1").get(0).payload(), "POST-as-GET");
-        assertEquals(List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(2)), clock.sleeps,
+        assertEquals(List.of(Poller.backoff(0), Poller.backoff(1), Duration.ofSeconds(2)), clock.sleeps,
                 "backoff, then the finalize response's Retry-After");
     }
 

@@ -44,9 +44,9 @@ class PollerTest {
     }
 
     @Test
-    void backoffDoublesFromQuarterSecondToFourSeconds() {
-        assertEquals(List.of(250L, 500L, 1000L, 2000L, 4000L, 4000L, 4000L),
-                java.util.stream.IntStream.of(0, 1, 2, 3, 4, 5, 60).mapToObj(Poller::backoff)
+    void backoffDoublesFromTensOfMillisecondsToFourSeconds() {
+        assertEquals(List.of(25L, 50L, 100L, 200L, 400L, 800L, 1600L, 3200L, 4000L, 4000L),
+                java.util.stream.IntStream.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 60).mapToObj(Poller::backoff)
                         .map(Duration::toMillis).toList());
     }
 
@@ -57,7 +57,7 @@ class PollerTest {
         p.pause(Optional.of(Duration.ofSeconds(7)), "x");
         p.pause(Optional.of(Duration.ZERO), "x");
         p.pause(Optional.empty(), "x");
-        assertEquals(List.of(Duration.ofSeconds(7), Poller.FLOOR, Duration.ofSeconds(1)), clock.sleeps);
+        assertEquals(List.of(Duration.ofSeconds(7), Poller.FLOOR, Poller.backoff(2)), clock.sleeps);
     }
 
     @Test
