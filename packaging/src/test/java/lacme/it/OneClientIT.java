@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One client process serves every order of a run: a newOrder for ten sections completes
  * with exactly one client, counted twice — by a wrapper {@code [client] command} that logs
- * its pid before exec'ing the real client, and by watching the master's descendants.
+ * its PID namespace before exec'ing the real client (the client is the init of a namespace of
+ * its own, where its pid is 1), and by watching the master's descendants.
  */
 class OneClientIT {
     static Pebble pebble;
@@ -45,7 +46,7 @@ class OneClientIT {
     @Test
     void tenSectionsOneClientProcess() throws Exception {
         Path wrapper = tmp.resolve("client-wrapper");
-        Files.writeString(wrapper, "#!/bin/sh\necho \"lacme-it: client pid $$\" >&2\nexec " + Dist.client() + " \"$@\"\n");
+        Files.writeString(wrapper, "#!/bin/sh\necho \"lacme-it: client pidns $(readlink /proc/self/ns/pid)\" >&2\nexec " + Dist.client() + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         Tree.Settings s = Tree.Settings.of(pebble);
         s.sections = IntStream.range(0, 10).mapToObj(i -> "s" + i).toList();
@@ -54,11 +55,19 @@ class OneClientIT {
         Dist.register(tmp, conf);
 
         Set<Long> seen = new TreeSet<>();
+        Set<String> seenNs = new TreeSet<>();
         Dist.Run r;
         long t0 = System.nanoTime();
         try (MasterRun m = MasterRun.start(tmp, List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder"))) {
             m.await(x -> {
-                seen.addAll(x.running(Procs.CLIENT));
+                for (long pid : x.running(Procs.CLIENT)) {
+                    seen.add(pid);
+                    try {
+                        seenNs.add(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")).toString());
+                    } catch (java.io.IOException gone) {
+                        // exited meanwhile
+                    }
+                }
                 return false;
             }, 300);
             r = m.finish(10);
@@ -66,12 +75,13 @@ class OneClientIT {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(0, r.exit(), r.toString());
         List<String> pids = new ArrayList<>();
-        Matcher mm = Pattern.compile("lacme-it: client pid (\\d+)").matcher(r.stderr());
+        Matcher mm = Pattern.compile("lacme-it: client pidns (pid:\\[\\d+\\])").matcher(r.stderr());
         while (mm.find()) {
             pids.add(mm.group(1));
         }
         assertEquals(1, pids.size(), "the client command ran once: " + r.stderr());
-        assertEquals(Set.of(Long.parseLong(pids.get(0))), seen, "the one client seen alive is the one logged");
+        assertEquals(1, seen.size(), "one client process seen alive: " + seen);
+        assertEquals(Set.of(pids.get(0)), seenNs, "the one client seen alive is the one logged");
         for (String sec : s.sections) {
             assertTrue(Files.size(tmp.resolve(sec + ".crt")) > 0, sec);
             assertTrue(Files.size(tmp.resolve(sec + ".chain.pem")) > 0, sec);

@@ -71,8 +71,11 @@ class WebserverDeathIT {
         assertEquals(1, r.exit(), r.toString());
         assertTrue(ms < 5_000, "ended " + ms + " ms after the kill (the CA gives up after 15 s)");
         List<String> errors = r.stderr().lines().filter(l -> l.startsWith("[ERROR]")).toList();
-        assertEquals(List.of("[ERROR] lacme - the webserver for 127.0.0.1:" + pebble.httpPort()
-                + " exited (status 137)"), errors, r.stderr());
+        // the status is the containment wrapper's (unshare --fork, the webserver's parent): util-linux
+        // 2.38 cannot re-raise a SIGKILL its child died of and exits 1 instead of 137
+        assertEquals(1, errors.size(), r.stderr());
+        assertTrue(errors.get(0).matches("\\[ERROR] lacme - the webserver for 127\\.0\\.0\\.1:" + pebble.httpPort()
+                + " exited \\(status (1|137)\\)"), r.stderr());
         assertFalse(r.stderr().contains("\tat "), r.stderr());
         for (long pid : children) {
             assertFalse(Procs.alive(pid), "child " + pid + " still running");

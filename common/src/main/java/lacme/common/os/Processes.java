@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 public final class Processes {
     /** The grace period between SIGTERM and SIGKILL. */
     public static final Duration GRACE = Duration.ofSeconds(5);
+    /** How often SIGTERM is repeated during the grace period (see {@link #stopAll}). */
+    static final Duration RESEND = Duration.ofMillis(100);
 
     private Processes() {
     }
@@ -29,13 +31,22 @@ public final class Processes {
         return stopAll(all, grace);
     }
 
-    /** As {@link #stop}, for processes signalled together and given one shared grace period. */
+    /**
+     * As {@link #stop}, for processes signalled together and given one shared grace period.
+     * SIGTERM is sent again every {@link #RESEND} while a process lives: a contained program
+     * is the init of its PID namespace, and an init ignores signals it has no handler for —
+     * a JVM stopped while still starting would ignore the first SIGTERM and cost the whole
+     * grace period, then a SIGKILL (which unshare reports on stderr).
+     */
     public static boolean stopAll(List<ProcessHandle> ps, Duration grace) {
-        ps.forEach(ProcessHandle::destroy);
         boolean killed = false;
         long deadline = System.nanoTime() + grace.toNanos();
         for (ProcessHandle p : ps) {
-            if (!waitFor(p, Math.max(0, deadline - System.nanoTime()))) {
+            while (p.isAlive() && deadline - System.nanoTime() > 0) {
+                ps.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
+                waitFor(p, Math.min(RESEND.toNanos(), Math.max(0, deadline - System.nanoTime())));
+            }
+            if (p.isAlive()) {
                 p.destroyForcibly();
                 waitFor(p, grace.toNanos());
                 killed = true;
