@@ -12,7 +12,10 @@ import java.util.List;
  * {@code unshare} dies); {@code --net} adds an empty network namespace for a child that
  * needs none (the webserver serves the socket it inherits, which keeps working), and
  * {@code setsid} starts it in a session without a controlling terminal, so it cannot
- * {@code TIOCSTI} input into root's shell nor open {@code /dev/tty}. Namespaces need root:
+ * {@code TIOCSTI} input into root's shell nor open {@code /dev/tty}. {@code setpriv
+ * --pdeathsig=SIGKILL} in front makes {@code unshare} itself die with the master (Java spawns
+ * from the master's main thread, which lives as long as the run): a master killed with
+ * SIGKILL, which runs no cleanup, still takes every child with it. Namespaces need root:
  * a master not running as root (tests only) starts its children uncontained.
  */
 public record Contain(boolean session, boolean network) {
@@ -31,6 +34,9 @@ public record Contain(boolean session, boolean network) {
         if (Setpriv.currentUid() != 0) {
             return a;
         }
+        a.add(Setpriv.SETPRIV);
+        a.add("--pdeathsig=SIGKILL");
+        a.add("--");
         a.add(UNSHARE);
         a.add("--pid");
         a.add("--fork");
