@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The master's end of a connection to lacme-accountd, obtained before any child that talks to
@@ -31,9 +32,29 @@ import java.util.Map;
  */
 public final class AccountdLink {
     private final AFUNIXSocketChannel channel;
+    /** The accountd the master spawned, or null when it connected to a running one. */
+    private final Spawner.Child child;
 
-    private AccountdLink(AFUNIXSocketChannel channel) {
+    private AccountdLink(AFUNIXSocketChannel channel, Spawner.Child child) {
         this.channel = channel;
+        this.child = child;
+    }
+
+    /**
+     * True when the master spawned this accountd and it has exited (within a moment) with a
+     * non-zero status: it then printed its own reason, which is the one the operator needs.
+     */
+    public boolean spawnedAndFailed() {
+        if (child == null) {
+            return false;
+        }
+        try {
+            return child.process().waitFor(2, TimeUnit.SECONDS)
+                    && child.process().exitValue() != 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The descriptor to pass to the client. */
@@ -74,9 +95,9 @@ public final class AccountdLink {
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
         List<String> argv = argv(conf, drop.specifiers(), debug, allow);
         String gpgTty = System.getenv("GPG_TTY");
-        AFUNIXSocketChannel mine = spawner.startOnSocketpair("lacme-accountd", drop, contain(drop, argv), argv,
-                gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/")).mine();
-        return new AccountdLink(mine);
+        Spawner.Paired p = spawner.startOnSocketpair("lacme-accountd", drop, contain(drop, argv), argv,
+                gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/"));
+        return new AccountdLink(p.mine(), p.child());
     }
 
     /**
@@ -158,7 +179,7 @@ public final class AccountdLink {
         try {
             AFUNIXSocketChannel ch = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(new File(path.toString())));
             cleanup.add(() -> closeIfOpen(ch));
-            return new AccountdLink(ch);
+            return new AccountdLink(ch, null);
         } catch (IOException e) {
             throw new Fatal("connect(" + path + "): " + e.getMessage() + " (Is lacme-accountd running?)");
         }
