@@ -41,19 +41,18 @@ public final class AccountdLink {
     }
 
     /**
-     * True when the master spawned this accountd and it has exited (within a moment) with a
-     * non-zero status: it then printed its own reason, which is the one the operator needs.
+     * The exit status of the accountd the master spawned, once it has exited (given a moment);
+     * -1 when it was not spawned or still runs.
      */
-    public boolean spawnedAndFailed() {
+    public int spawnedExitStatus() {
         if (child == null) {
-            return false;
+            return -1;
         }
         try {
-            return child.process().waitFor(2, TimeUnit.SECONDS)
-                    && child.process().exitValue() != 0;
+            return child.process().waitFor(2, TimeUnit.SECONDS) ? child.process().exitValue() : -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return -1;
         }
     }
 

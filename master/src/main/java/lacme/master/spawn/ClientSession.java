@@ -115,20 +115,28 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /**
-     * The error for a client that went away: {@code message}, unless the client quit because
-     * accountd closed before its greeting ({@link Control#EXIT_ACCOUNTD_GONE}). Then an accountd
-     * the master spawned that failed has printed the reason (e.g. the missing key file) and
-     * nothing is added (issue 15: one line, not three ending in "Connection reset by peer");
-     * otherwise the master says what happened.
+     * The error for a client that went away: {@code message} while it still runs, its exit
+     * status once it died, except when it quit because accountd closed before its greeting
+     * ({@link Control#EXIT_ACCOUNTD_GONE}). Then an accountd the master spawned that exited
+     * with status 255 (lacme-accountd's and ssh's die) has printed the reason (e.g. the missing key
+     * file) and nothing is added (issue 15: one line, not three ending in "Connection reset by
+     * peer"); otherwise the master says what happened.
      */
     private Fatal lost(String message) {
-        if (child == null || !exited(child) || child.process().exitValue() != Control.EXIT_ACCOUNTD_GONE) {
+        if (child == null || !exited(child)) {
             return new Fatal(message);
         }
-        if (accountd != null && accountd.spawnedAndFailed()) {
-            return Fatal.alreadyReported();
+        int status = child.process().exitValue();
+        if (status != Control.EXIT_ACCOUNTD_GONE) {
+            // the cause is the client's death (e.g. kill -9), not the stream's "null" or "reset"
+            return new Fatal("the client exited (status " + status + ")");
         }
-        return new Fatal("lacme-accountd closed the connection before its greeting");
+        int accountdStatus = accountd == null ? -1 : accountd.spawnedExitStatus();
+        if (accountdStatus == 255) {
+            return Fatal.alreadyReported(); // lacme-accountd's (and ssh's) die: after its own line
+        }
+        return new Fatal(accountdStatus >= 0 ? "lacme-accountd exited (status " + accountdStatus
+                + ") before its greeting" : "lacme-accountd closed the connection before its greeting");
     }
 
     /** True when the child is gone (given a moment to be reaped after it closed its socket). */
