@@ -4,8 +4,8 @@
 # real Pebble. Run as root on Debian 12. Extra arguments go to mvn.
 # A test skipped by an assumption (a missing tool, not root, ...) makes the run fail, listing
 # each skip and its reason: a green run cannot hide a capability that was never tested.
-# Only the benchmarks, off unless asked for, may be skipped. LACME_ALLOW_SKIPS=1 lists the
-# skips without failing (e.g. a run as another user).
+# Only the benchmarks and load tests, off unless asked for, may be skipped.
+# LACME_ALLOW_SKIPS=1 lists the skips without failing (e.g. a run as another user).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/scripts/setup.sh"
@@ -33,9 +33,12 @@ skips=$(find . -path ./build -prune -o -path '*/target/*-reports/TEST-*.xml' -pr
             else msg = "(no reason given)"
             print cls "." name ": " msg
         }')
-bench=$(printf '%s\n' "$skips" | grep -i 'bench' || true)
-other=$(printf '%s\n' "$skips" | grep -v -i 'bench' | grep . || true)
-[ -z "$bench" ] || printf '%s\n' "$bench" | sed 's/^/test: benchmark not run (on request only): /' >&2
+# Opt-in: benchmarks (any name with "bench") and load tests (a class named *LoadIT, matched on
+# the class name only, so that a reason mentioning e.g. "payload" allows nothing).
+optin='bench|^[A-Za-z0-9_.$]*LoadIT\.'
+bench=$(printf '%s\n' "$skips" | grep -i -E "$optin" || true)
+other=$(printf '%s\n' "$skips" | grep -v -i -E "$optin" | grep . || true)
+[ -z "$bench" ] || printf '%s\n' "$bench" | sed 's/^/test: benchmark or load test not run (on request only): /' >&2
 if [ -n "$other" ]; then
     printf '%s\n' "$other" | sed 's/^/test: SKIPPED /' >&2
     if [ "${LACME_ALLOW_SKIPS:-0}" = 1 ]; then

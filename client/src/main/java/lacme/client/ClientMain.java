@@ -8,6 +8,7 @@ import lacme.client.acme.Poller;
 import lacme.common.Version;
 import lacme.common.log.Logging;
 import lacme.common.proto.AccountdCodec;
+import lacme.common.proto.Control;
 import lacme.common.proto.Control.Hello;
 import lacme.common.proto.ControlCodec;
 import lacme.common.proto.ProtocolException;
@@ -95,8 +96,14 @@ public final class ClientMain {
         debug |= hello.debug();
 
         AFUNIXSocket accountd = FileDescriptorCast.using(fds[0]).as(AFUNIXSocket.class);
-        try (AcmeConnection conn = connect(hello, new BufferedInputStream(accountd.getInputStream()),
-                accountd.getOutputStream(), log)) {
+        BufferedInputStream ain = new BufferedInputStream(accountd.getInputStream());
+        if (closedBeforeGreeting(ain)) {
+            // accountd said why on its own stderr; the master decides whether to add a line
+            log.debug("lacme-accountd closed the connection before its greeting");
+            accountd.close();
+            return Control.EXIT_ACCOUNTD_GONE;
+        }
+        try (AcmeConnection conn = connect(hello, ain, accountd.getOutputStream(), log)) {
             AcmeClient client = new AcmeClient(conn, conn.key().kid(), challengeDir,
                     Duration.ofSeconds(hello.timeout()), Poller.Clock.SYSTEM);
             log.debug("serving requests, at most {} at once", hello.maxParallel());
@@ -106,6 +113,16 @@ public final class ClientMain {
         }
         log.debug("control channel closed, exiting");
         return 0;
+    }
+
+    /** True when {@code ain} is at EOF before its first byte; otherwise nothing is consumed. */
+    static boolean closedBeforeGreeting(BufferedInputStream ain) throws IOException {
+        ain.mark(1);
+        if (ain.read() < 0) {
+            return true;
+        }
+        ain.reset();
+        return false;
     }
 
     /**

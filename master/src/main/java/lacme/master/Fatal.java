@@ -11,4 +11,18 @@ public class Fatal extends Exception {
     public Fatal(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * A failure whose cause a child has already printed on stderr (e.g. accountd's "can't
+     * open the key file"): exit status 1 with no line of the master's own, so that the
+     * operator reads the one line that says what to fix (issue 15).
+     */
+    public static Fatal alreadyReported() {
+        return new Fatal(null);
+    }
+
+    /** True for {@link #alreadyReported()}: nothing to print. */
+    public boolean reported() {
+        return getMessage() == null;
+    }
 }

@@ -119,7 +119,7 @@ public final class MasterMain {
         try {
             return m.execute(command, log, cleanup);
         } catch (Fatal e) {
-            if (!cleanup.signalled()) {
+            if (!cleanup.signalled() && !e.reported()) {
                 log.error("{}", e.getMessage());
                 if (m.debug && e.getCause() != null) {
                     e.getCause().printStackTrace();

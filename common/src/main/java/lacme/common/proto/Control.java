@@ -32,6 +32,13 @@ public final class Control {
      * enough for any real order, but a silent client still cannot hold the run for ever.
      */
     public static final Duration UNBOUNDED_ANSWER_WAIT = Duration.ofHours(1);
+    /**
+     * The client's exit status when lacme-accountd closed their connection before its
+     * greeting. The client prints nothing then: accountd has said why on its own stderr (e.g.
+     * a missing key file), and the master, which knows whether it spawned that accountd,
+     * decides whether anything needs adding (issue 15: one line, not three).
+     */
+    public static final int EXIT_ACCOUNTD_GONE = 3;
 
     private Control() {
     }

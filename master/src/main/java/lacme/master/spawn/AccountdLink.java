@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The master's end of a connection to lacme-accountd, obtained before any child that talks to
@@ -31,9 +32,28 @@ import java.util.Map;
  */
 public final class AccountdLink {
     private final AFUNIXSocketChannel channel;
+    /** The accountd the master spawned, or null when it connected to a running one. */
+    private final Spawner.Child child;
 
-    private AccountdLink(AFUNIXSocketChannel channel) {
+    private AccountdLink(AFUNIXSocketChannel channel, Spawner.Child child) {
         this.channel = channel;
+        this.child = child;
+    }
+
+    /**
+     * The exit status of the accountd the master spawned, once it has exited (given a moment);
+     * -1 when it was not spawned or still runs.
+     */
+    public int spawnedExitStatus() {
+        if (child == null) {
+            return -1;
+        }
+        try {
+            return child.process().waitFor(2, TimeUnit.SECONDS) ? child.process().exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** The descriptor to pass to the client. */
@@ -74,9 +94,9 @@ public final class AccountdLink {
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
         List<String> argv = argv(conf, drop.specifiers(), debug, allow);
         String gpgTty = System.getenv("GPG_TTY");
-        AFUNIXSocketChannel mine = spawner.startOnSocketpair("lacme-accountd", drop, contain(drop, argv), argv,
-                gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/")).mine();
-        return new AccountdLink(mine);
+        Spawner.Paired p = spawner.startOnSocketpair("lacme-accountd", drop, contain(drop, argv), argv,
+                gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/"));
+        return new AccountdLink(p.mine(), p.child());
     }
 
     /**
@@ -158,7 +178,7 @@ public final class AccountdLink {
         try {
             AFUNIXSocketChannel ch = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(new File(path.toString())));
             cleanup.add(() -> closeIfOpen(ch));
-            return new AccountdLink(ch);
+            return new AccountdLink(ch, null);
         } catch (IOException e) {
             throw new Fatal("connect(" + path + "): " + e.getMessage() + " (Is lacme-accountd running?)");
         }

@@ -51,6 +51,8 @@ public final class ClientSession implements AutoCloseable {
         return t;
     });
     private boolean stalled;
+    /** The accountd connection handed to the client (null: none), asked why the client quit. */
+    private AccountdLink accountd;
     private int nextId = 1;
 
     private ClientSession(AFUNIXSocketChannel channel, Spawner spawner, Spawner.Child child, Duration answerWait) {
@@ -80,8 +82,10 @@ public final class ClientSession implements AutoCloseable {
         try {
             s.hello(hello, accountd);
         } catch (IOException e) {
-            throw new Fatal(exited(child) ? "the client exited (status " + child.process().exitValue()
-                    + ") before answering" : "Couldn't send the client its configuration: " + e, e);
+            if (exited(child)) {
+                throw s.lost("the client exited (status " + child.process().exitValue() + ") before answering");
+            }
+            throw new Fatal("Couldn't send the client its configuration: " + e, e);
         }
         return s;
     }
@@ -99,6 +103,7 @@ public final class ClientSession implements AutoCloseable {
     }
 
     private void hello(Hello hello, AccountdLink accountd) throws IOException {
+        this.accountd = accountd;
         if (accountd == null) {
             ControlCodec.writeHello(out, hello);
             return;
@@ -107,6 +112,31 @@ public final class ClientSession implements AutoCloseable {
         ControlCodec.writeHello(out, hello);
         channel.setOutboundFileDescriptors();
         accountd.release();
+    }
+
+    /**
+     * The error for a client that went away: {@code message} while it still runs, its exit
+     * status once it died, except when it quit because accountd closed before its greeting
+     * ({@link Control#EXIT_ACCOUNTD_GONE}). Then an accountd the master spawned that exited
+     * with status 255 (lacme-accountd's and ssh's die) has printed the reason (e.g. the missing key
+     * file) and nothing is added (issue 15: one line, not three ending in "Connection reset by
+     * peer"); otherwise the master says what happened.
+     */
+    private Fatal lost(String message) {
+        if (child == null || !exited(child)) {
+            return new Fatal(message);
+        }
+        int status = child.process().exitValue();
+        if (status != Control.EXIT_ACCOUNTD_GONE) {
+            // the cause is the client's death (e.g. kill -9), not the stream's "null" or "reset"
+            return new Fatal("the client exited (status " + status + ")");
+        }
+        int accountdStatus = accountd == null ? -1 : accountd.spawnedExitStatus();
+        if (accountdStatus == 255) {
+            return Fatal.alreadyReported(); // lacme-accountd's (and ssh's) die: after its own line
+        }
+        return new Fatal(accountdStatus >= 0 ? "lacme-accountd exited (status " + accountdStatus
+                + ") before its greeting" : "lacme-accountd closed the connection before its greeting");
     }
 
     /** True when the child is gone (given a moment to be reaped after it closed its socket). */
@@ -129,7 +159,7 @@ public final class ClientSession implements AutoCloseable {
         try {
             ControlCodec.writeRequest(out, r);
         } catch (IOException e) {
-            throw new Fatal("lost the connection to the client: " + e.getMessage());
+            throw lost("lost the connection to the client: " + e.getMessage());
         }
         pending.put(id.text(), r.kind());
         return id;
@@ -155,10 +185,10 @@ public final class ClientSession implements AutoCloseable {
             if (c instanceof ProtocolException) {
                 throw new Fatal("the client broke the control protocol: " + c.getMessage());
             }
-            throw new Fatal("lost the connection to the client: " + c.getMessage());
+            throw lost("lost the connection to the client: " + c.getMessage());
         }
         if (r == null) {
-            throw new Fatal("the client exited before answering");
+            throw lost("the client exited before answering");
         }
         pending.remove(r.id().text());
         return r;
