@@ -95,6 +95,15 @@ check "/etc/lacme/lacme-accountd.conf is a conffile" sh -c 'dpkg-query -W -f="\$
 check "lacme --help lists the commands" sh -c 'lacme --help 2>&1 | grep -q "revokeCert FILE"'
 check "the man pages are installed" test -f /usr/share/man/man8/lacme.8.gz -a -f /usr/share/man/man5/lacme.conf.5.gz \
     -a -f /usr/share/man/man1/lacme-accountd.1.gz -a -f /usr/share/man/man8/lacme-webserver.8.gz
+# class-data archives built by postinst for the installed JDK: root's, 0644, and used
+jsa_ok() {
+    for m in accountd client master webserver; do
+        f=/usr/share/lacme/java/$m.jsa
+        [ "$(stat -c '%U %a' "$f")" = "root 644" ] || { ls -l "$f"; return 1; }
+    done
+}
+check "postinst built the four class-data archives, root's, mode 644" jsa_ok
+check "lacme's classes come from its archive" sh -c 'cp=$(sed "s|^|/usr/share/lacme/java/|" /usr/share/lacme/java/master.classpath | paste -sd:); java -Xshare:on -XX:SharedArchiveFile=/usr/share/lacme/java/master.jsa -Xlog:class+load -cp "$cp" lacme.master.MasterMain --version | grep -q "lacme.master.MasterMain source: shared objects file"'
 configure
 check "lacme account --register" lacme account --register --tos-agreed mailto:hostmaster@example.test
 # what the timer starts, word for word
@@ -112,6 +121,7 @@ say "== dpkg -r"
 conf_sum=$(md5sum /etc/lacme/lacme.conf)
 dpkg -r lacme lacme-accountd >&2
 check "dpkg -r removed the programs" test ! -e /usr/sbin/lacme -a ! -e /usr/bin/lacme-accountd
+check "dpkg -r removed the class-data archives (prerm)" test ! -e /usr/share/lacme/java
 check "dpkg -r kept the modified lacme.conf" sh -c "echo '$conf_sum' | md5sum -c"
 check "dpkg -r kept the unmodified nginx.conf" test -f /etc/lacme/nginx.conf
 check "dpkg -r kept lacme-accountd.conf" test -f /etc/lacme/lacme-accountd.conf
