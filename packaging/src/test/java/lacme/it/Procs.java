@@ -79,10 +79,20 @@ final class Procs {
         }
     }
 
-    /** The process' working directory. */
+    /**
+     * The process' working directory, as this process names it. A contained child has a mount
+     * namespace of its own (unshare --mount-proc); when the tests run in a chroot (a fresh root),
+     * the kernel then names its cwd from the host's root, so the child's root as seen from here
+     * is stripped off.
+     */
     static Optional<Path> cwd(long pid) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")));
+            Path cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"));
+            Path root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root"));
+            if (!root.equals(Path.of("/")) && cwd.startsWith(root)) {
+                cwd = Path.of("/").resolve(root.relativize(cwd));
+            }
+            return Optional.of(cwd);
         } catch (IOException e) {
             return Optional.empty();
         }
