@@ -11,6 +11,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * kill -9 of a webserver mid-order (real Pebble with its validation delays): the master
  * notices at once and fails the run with one line naming the listen address, exit 1, well
- * before the CA would give up on validation (issue 15, failure 3), and leaves nothing behind.
+ * before the CA would give up on validation (issue 15, failure 3), and leaves nothing behind;
+ * and kill -9 of the master itself takes every child with it.
  */
 class WebserverDeathIT {
     static Pebble pebble;
@@ -84,5 +87,38 @@ class WebserverDeathIT {
         if (before != null) {
             assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(ec)), "old certificate byte-identical");
         }
+    }
+
+    /**
+     * kill -9 of the master mid-order (issue 15, failure 2): every child's wrapper gets SIGKILL
+     * when the master dies (parent-death signal) and the kernel kills its PID namespace, so
+     * nothing of the run survives it; the next normal run succeeds.
+     */
+    @Test
+    void nothingOutlivesAKilledMaster() throws Exception {
+        Set<Long> started = new TreeSet<>();
+        long ms;
+        try (MasterRun m = MasterRun.start(tmp, List.of(Dist.lacme().toString(), "--config=" + conf,
+                "newOrder", "--force"))) {
+            assertTrue(m.await(x -> x.running(Procs.CLIENT).size() == 1 && x.running(Procs.WEBSERVER).size() == 1
+                    && x.running(Procs.ACCOUNTD).size() == 1, 60), "children up:\n" + m.stderr());
+            Thread.sleep(300); // let the client start ordering
+            started.addAll(m.descendants().keySet());
+            m.signal("KILL");
+            long t0 = System.nanoTime();
+            long deadline = t0 + 10_000_000_000L;
+            while (started.stream().anyMatch(Procs::alive) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            ms = (System.nanoTime() - t0) / 1_000_000;
+            Set<Long> left = new TreeSet<>();
+            started.stream().filter(Procs::alive).forEach(left::add);
+            System.err.println("master killed: " + started.size() + " descendants gone after " + ms + " ms; left: "
+                    + left);
+            assertEquals(Set.of(), left, "processes of the killed run still alive");
+        }
+        assertTrue(ms < 3_000, "descendants gone " + ms + " ms after the master's death");
+        Dist.Run next = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder", "--force"), 120);
+        assertEquals(0, next.exit(), next.toString());
     }
 }
