@@ -5,6 +5,7 @@ import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import lacme.common.log.Logging;
 import lacme.master.config.LacmeConf;
+import lacme.master.status.MetricsRun;
 import org.slf4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +26,8 @@ import java.util.Set;
  */
 @Command(name = "lacme", mixinStandardHelpOptions = false, sortOptions = false)
 public final class MasterMain {
-    static final Set<String> COMMANDS = Set.of("account", "newOrder", "new-cert", "revokeCert", "revoke-cert");
+    static final Set<String> COMMANDS = Set.of("account", "newOrder", "new-cert", "revokeCert", "revoke-cert",
+            "status");
 
     /** --help: lacme's usage line, then every command and option (MasterMainTest checks). */
     static final String HELP = """
@@ -39,6 +42,9 @@ public final class MasterMain {
                                      section; also new-cert
               revokeCert FILE [FILE ..]
                                      revoke each file's certificate; also revoke-cert
+              status [--json] [--config-certs=FILE ..] [--min-days=N|--force] [SECTION ..]
+                                     show each section's certificate and what newOrder would
+                                     do with it; no accountd, no network, nothing written
 
             Options:
               --config=FILE          configuration file (default %E/lacme/lacme.conf)
@@ -46,6 +52,7 @@ public final class MasterMain {
               --config-certs=FILE    newOrder: certificate file or directory (repeatable)
               --min-days=N           newOrder: renew what expires within N days
               --force                newOrder: renew whatever the expiry date
+              --json                 status: one JSON document (docs/status-json.md)
               --register             account: create the account
               --tos-agreed           account: agree to the ACME server's terms of service
               --deactivate           account: deactivate the account
@@ -54,7 +61,8 @@ public final class MasterMain {
               -h, --help             show this help and exit
               --version              show the version and exit
 
-            Exit status: 0 when everything selected succeeded or was still valid, else 1.
+            Exit status: 0 when everything selected succeeded or was still valid, else 1;
+            status: 2 when a selected section has no valid certificate.
             Consult lacme(8) and lacme.conf(5) for more information.
             """;
 
@@ -66,6 +74,7 @@ public final class MasterMain {
     @Option(names = "--deactivate") boolean deactivate;
     @Option(names = "--min-days", paramLabel = "N") Integer minDays;
     @Option(names = "--force") boolean force;
+    @Option(names = "--json") boolean json;
     @Option(names = {"-q", "--quiet"}) boolean quiet;
     @Option(names = "--debug") boolean debug;
     @Option(names = {"-h", "--help"}) boolean help;
@@ -157,9 +166,46 @@ public final class MasterMain {
                 return new AccountCommand(ctx).account(register, tosAgreed, deactivate, args);
             case "newOrder":
             case "new-cert":
-                return new NewOrderCommand(ctx).run(configCerts, force ? Integer.valueOf(-1) : minDays, args);
+                MetricsRun metrics = metrics(conf, sp, log);
+                try {
+                    return new NewOrderCommand(ctx).run(configCerts, force ? Integer.valueOf(-1) : minDays, args);
+                } finally {
+                    String problem = metrics == null ? null : metrics.finish(Instant.now());
+                    if (problem != null) {
+                        log.warn("Warning: {}", problem);
+                    }
+                }
+            case "status":
+                return new StatusCommand(ctx).run(configCerts, force ? Integer.valueOf(-1) : minDays, json, args);
             default:
                 return new AccountCommand(ctx).revoke(args);
+        }
+    }
+
+    /**
+     * The metrics file's look before a newOrder run, or null when {@code metrics-file} is unset;
+     * also null when the certificate configuration cannot be read (newOrder says why).
+     */
+    private MetricsRun metrics(LacmeConf conf, Specifiers sp, Logger log) throws Fatal {
+        String v = conf.defaults().get("metrics-file");
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        Path file;
+        try {
+            file = Path.of(sp.expand(v));
+        } catch (ConfigException e) {
+            throw new Fatal(conf.file() + ": metrics-file: " + e.getMessage());
+        }
+        if (!file.isAbsolute()) {
+            throw new Fatal(conf.file() + ": metrics-file: not an absolute path: " + v);
+        }
+        try {
+            return new MetricsRun(file, StatusCommand.sections(conf, sp, configCerts, StatusCommand.QUIET), args,
+                    force ? Integer.valueOf(-1) : minDays, Instant.now());
+        } catch (Fatal e) {
+            log.debug("metrics-file: not updated: {}", e.getMessage());
+            return null;
         }
     }
 }

@@ -1,0 +1,98 @@
+package lacme.master;
+
+import lacme.common.config.ConfigException;
+import lacme.common.config.Specifiers;
+import lacme.master.config.CertConf;
+import lacme.master.config.LacmeConf;
+import lacme.master.config.Reporter;
+import lacme.master.status.Inspector;
+import lacme.master.status.SectionStatus;
+import lacme.master.status.StatusFormat;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code lacme status [--json] [SECTION...]}: what each certificate section holds and what the
+ * next {@code newOrder} would do with it, for a sysadmin (one line per section) or a monitoring
+ * agent (docs/status-json.md). It reads the configuration and the installed certificates and
+ * nothing else: no child process, no accountd connection (which might wake a key host), no
+ * write. Exit status (docs/exit-status.md): 0 when every selected section has a valid
+ * certificate, {@value #UNUSABLE} when one has none (missing, expired, unreadable, unconfigured),
+ * 1 on a configuration error or an unknown section.
+ */
+final class StatusCommand {
+    /** Some selected section has no certificate a server could use now. */
+    static final int UNUSABLE = 2;
+
+    /** Says nothing: for a second reading of the configuration whose problems another reading reports. */
+    static final Reporter QUIET = new Reporter() {
+        @Override
+        public void info(String line) {
+        }
+
+        @Override
+        public void warn(String line) {
+        }
+
+        @Override
+        public void debug(String line) {
+        }
+    };
+
+    private final Context ctx;
+
+    StatusCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * The certificate sections as newOrder reads them: --config-certs, else {@code config-certs},
+     * else lacme's default files.
+     */
+    static Map<String, Map<String, String>> sections(LacmeConf conf, Specifiers sp, List<String> configCertsOption,
+                                                    Reporter report) throws Fatal {
+        List<String> items = configCertsOption != null ? configCertsOption
+                : conf.configCerts() != null ? conf.configCerts() : CertConf.DEFAULT_FILES;
+        try {
+            return CertConf.load(items, conf.file().toString(), sp, report);
+        } catch (ConfigException e) {
+            throw new Fatal(e.getMessage());
+        }
+    }
+
+    int run(List<String> configCerts, Integer minDaysOption, boolean json, List<String> selected) throws Fatal {
+        return run(sections(ctx.conf, ctx.sp, configCerts, Reporter.of(ctx.log)), minDaysOption, json, selected,
+                Reporter.of(ctx.log), System.out, Instant.now());
+    }
+
+    /** The work of {@link #run(List, Integer, boolean, List)}, with its inputs and output given (tests). */
+    static int run(Map<String, Map<String, String>> all, Integer minDaysOption, boolean json, List<String> selected,
+                   Reporter report, PrintStream out, Instant now) {
+        int rv = 0;
+        List<SectionStatus> shown = new ArrayList<>();
+        for (String s : selected.isEmpty() ? new ArrayList<>(all.keySet()) : selected) {
+            Map<String, String> c = all.get(s);
+            if (c == null) {
+                report.warn("Warning: No such section " + s + ", skipping");
+                rv = 1;
+                continue;
+            }
+            SectionStatus st = Inspector.inspect(s, c, minDaysOption, now);
+            shown.add(st);
+            if (st.state().unusable() && rv == 0) {
+                rv = UNUSABLE;
+            }
+        }
+        if (json) {
+            out.println(StatusFormat.json(shown, now));
+        } else {
+            shown.forEach(st -> out.println(StatusFormat.line(st, now)));
+        }
+        out.flush();
+        return rv;
+    }
+}
