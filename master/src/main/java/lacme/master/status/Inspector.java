@@ -47,7 +47,9 @@ public final class Inspector {
         String chain = conf.get("certificate-chain");
         String file = chain != null && !chain.isEmpty() ? chain : conf.get("certificate");
         List<String> configured = new ArrayList<>();
-        Identifiers.of(conf, w -> { }).forEach(n -> configured.add(n.value()));
+        if (conf.get("subject") != null) {
+            Identifiers.of(conf, w -> { }).forEach(n -> configured.add(n.value()));
+        }
         if (file == null || file.isEmpty()) {
             return new SectionStatus(section, SectionStatus.State.UNCONFIGURED, null, configured, null, null, null,
                     null, null, null, false, "neither 'certificate' nor 'certificate-chain' is set", null);
