@@ -161,14 +161,15 @@ public final class MasterMain {
             throw new Fatal(e.getMessage());
         }
         Context ctx = new Context(conf, sp, log, cleanup, debug, quiet, socket);
+        Integer days = force ? Integer.valueOf(-1) : minDays;
         switch (command) {
             case "account":
                 return new AccountCommand(ctx).account(register, tosAgreed, deactivate, args);
             case "newOrder":
             case "new-cert":
-                MetricsRun metrics = metrics(conf, sp, log);
+                MetricsRun metrics = StatusCommand.metrics(ctx, configCerts, args, days);
                 try {
-                    return new NewOrderCommand(ctx).run(configCerts, force ? Integer.valueOf(-1) : minDays, args);
+                    return new NewOrderCommand(ctx).run(configCerts, days, args);
                 } finally {
                     String problem = metrics == null ? null : metrics.finish(Instant.now());
                     if (problem != null) {
@@ -176,36 +177,9 @@ public final class MasterMain {
                     }
                 }
             case "status":
-                return new StatusCommand(ctx).run(configCerts, force ? Integer.valueOf(-1) : minDays, json, args);
+                return new StatusCommand(ctx).run(configCerts, days, json, args);
             default:
                 return new AccountCommand(ctx).revoke(args);
-        }
-    }
-
-    /**
-     * The metrics file's look before a newOrder run, or null when {@code metrics-file} is unset;
-     * also null when the certificate configuration cannot be read (newOrder says why).
-     */
-    private MetricsRun metrics(LacmeConf conf, Specifiers sp, Logger log) throws Fatal {
-        String v = conf.defaults().get("metrics-file");
-        if (v == null || v.isEmpty()) {
-            return null;
-        }
-        Path file;
-        try {
-            file = Path.of(sp.expand(v));
-        } catch (ConfigException e) {
-            throw new Fatal(conf.file() + ": metrics-file: " + e.getMessage());
-        }
-        if (!file.isAbsolute()) {
-            throw new Fatal(conf.file() + ": metrics-file: not an absolute path: " + v);
-        }
-        try {
-            return new MetricsRun(file, StatusCommand.sections(conf, sp, configCerts, StatusCommand.QUIET), args,
-                    force ? Integer.valueOf(-1) : minDays, Instant.now());
-        } catch (Fatal e) {
-            log.debug("metrics-file: not updated: {}", e.getMessage());
-            return null;
         }
     }
 }

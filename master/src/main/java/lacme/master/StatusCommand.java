@@ -6,10 +6,12 @@ import lacme.master.config.CertConf;
 import lacme.master.config.LacmeConf;
 import lacme.master.config.Reporter;
 import lacme.master.status.Inspector;
+import lacme.master.status.MetricsRun;
 import lacme.master.status.SectionStatus;
 import lacme.master.status.StatusFormat;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,5 +96,35 @@ final class StatusCommand {
         }
         out.flush();
         return rv;
+    }
+
+    /**
+     * The metrics file's look before a newOrder run, or null when {@code metrics-file} is unset;
+     * also null when the certificate configuration cannot be read (newOrder says why).
+     *
+     * @param minDaysOption --min-days (-1 for --force) or null
+     */
+    static MetricsRun metrics(Context ctx, List<String> configCerts, List<String> selected, Integer minDaysOption)
+            throws Fatal {
+        String v = ctx.conf.defaults().get("metrics-file");
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        Path file;
+        try {
+            file = Path.of(ctx.sp.expand(v));
+        } catch (ConfigException e) {
+            throw new Fatal(ctx.conf.file() + ": metrics-file: " + e.getMessage());
+        }
+        if (!file.isAbsolute()) {
+            throw new Fatal(ctx.conf.file() + ": metrics-file: not an absolute path: " + v);
+        }
+        try {
+            return new MetricsRun(file, sections(ctx.conf, ctx.sp, configCerts, QUIET), selected, minDaysOption,
+                    Instant.now());
+        } catch (Fatal e) {
+            ctx.log.debug("metrics-file: not updated: {}", e.getMessage());
+            return null;
+        }
     }
 }
