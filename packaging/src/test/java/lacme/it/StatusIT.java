@@ -178,6 +178,19 @@ class StatusIT {
         assertTrue(r.stderr().contains("No such section nosuch, skipping"), r.toString());
     }
 
+    @Test
+    @Order(6)
+    void relativeMetricsFileIsOneLineBeforeAnything() throws Exception {
+        Path bad = tmp.resolve("relative.conf");
+        Files.writeString(bad, Files.readString(conf).replaceFirst("(?m)^metrics-file = .*$",
+                "metrics-file = lacme.prom"));
+        long before = accountdStarts();
+        Dist.Run r = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + bad, "newOrder"), 120);
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals("[ERROR] lacme - " + bad + ": metrics-file: not an absolute path: lacme.prom\n", r.stderr());
+        assertEquals(before, accountdStarts(), "refused before accountd");
+    }
+
     private static final Pattern SAMPLE = Pattern.compile("(?m)^(lacme_[a-z_]+(?:\\{[^}]*\\})?) ([0-9]+)$");
 
     static Map<String, Long> samples() throws Exception {
