@@ -5,12 +5,15 @@ import lacme.common.config.Specifiers;
 import lacme.master.config.CertConf;
 import lacme.master.config.LacmeConf;
 import lacme.master.config.Reporter;
+import lacme.master.renew.RenewalState;
 import lacme.master.status.Inspector;
 import lacme.master.status.MetricsRun;
 import lacme.master.status.SectionStatus;
 import lacme.master.status.StatusFormat;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,12 +71,12 @@ final class StatusCommand {
 
     int run(List<String> configCerts, Integer minDaysOption, boolean json, List<String> selected) throws Fatal {
         return run(sections(ctx.conf, ctx.sp, configCerts, Reporter.of(ctx.log)), minDaysOption, json, selected,
-                Reporter.of(ctx.log), System.out, Instant.now());
+                state(ctx, Reporter.of(ctx.log)), Reporter.of(ctx.log), System.out, Instant.now());
     }
 
     /** The work of {@link #run(List, Integer, boolean, List)}, with its inputs and output given (tests). */
     static int run(Map<String, Map<String, String>> all, Integer minDaysOption, boolean json, List<String> selected,
-                   Reporter report, PrintStream out, Instant now) {
+                   RenewalState state, Reporter report, PrintStream out, Instant now) {
         int rv = 0;
         List<SectionStatus> shown = new ArrayList<>();
         for (String s : selected.isEmpty() ? new ArrayList<>(all.keySet()) : selected) {
@@ -83,7 +86,7 @@ final class StatusCommand {
                 rv = 1;
                 continue;
             }
-            SectionStatus st = Inspector.inspect(s, c, minDaysOption, now);
+            SectionStatus st = Inspector.inspect(s, c, minDaysOption, state, now);
             shown.add(st);
             if (st.state().unusable() && rv == 0) {
                 rv = UNUSABLE;
@@ -121,10 +124,35 @@ final class StatusCommand {
         }
         try {
             return new MetricsRun(file, sections(ctx.conf, ctx.sp, configCerts, QUIET), selected, minDaysOption,
-                    Instant.now());
+                    () -> state(ctx, QUIET), Instant.now());
         } catch (Fatal e) {
             ctx.log.debug("metrics-file: not updated: {}", e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * What renewal remembers (docs: RenewalState), read only: a state directory that does not
+     * exist yet is not created (status writes nothing), and one that cannot be read is a
+     * warning (status still answers, without the remembered ARI windows).
+     */
+    static RenewalState state(Context ctx, Reporter report) {
+        String v = ctx.conf.defaults().get("state-directory");
+        Path dir;
+        try {
+            dir = v == null || v.isEmpty() ? RenewalState.DEFAULT_DIRECTORY : Path.of(ctx.sp.expand(v));
+        } catch (ConfigException e) {
+            report.warn("Warning: " + ctx.conf.file() + ": state-directory: " + e.getMessage());
+            return RenewalState.inMemory();
+        }
+        if (!Files.isDirectory(dir)) {
+            return RenewalState.inMemory();
+        }
+        try {
+            return RenewalState.load(dir);
+        } catch (IOException e) {
+            report.warn("Warning: " + e.getMessage());
+            return RenewalState.inMemory();
         }
     }
 }

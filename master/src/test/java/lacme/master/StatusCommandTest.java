@@ -3,6 +3,7 @@ package lacme.master;
 import lacme.master.config.RecordingReporter;
 import lacme.master.install.Pem;
 import lacme.master.install.TestCerts;
+import lacme.master.renew.RenewalState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class StatusCommandTest {
 
     private int run(List<String> selected, boolean json) throws Exception {
         out.reset();
-        return StatusCommand.run(sections(), null, json, selected, new RecordingReporter(false),
+        return StatusCommand.run(sections(), null, json, selected, RenewalState.inMemory(), new RecordingReporter(false),
                 new PrintStream(out, true, StandardCharsets.UTF_8), now);
     }
 

@@ -137,7 +137,7 @@ class StatusIT {
         Map<String, Object> due = status(0, "--min-days=100000");
         assertEquals("valid", due.get("state"));
         assertEquals("renew", due.get("action"));
-        assertTrue(((String) due.get("_line")).endsWith("next run: renew (expires within 100000 days (min-days))"),
+        assertTrue(((String) due.get("_line")).endsWith("next run: renew (at most 100000 days left (--min-days))"),
                 due.toString());
     }
 

@@ -1,7 +1,11 @@
 package lacme.master.status;
 
 import lacme.common.text.Sanitize;
-import lacme.master.config.Renewal;
+import lacme.master.renew.CurrentCert;
+import lacme.master.renew.Decision;
+import lacme.master.renew.RenewalPlanner;
+import lacme.master.renew.RenewalState;
+import lacme.master.renew.Window;
 import lacme.master.csr.Identifiers;
 import lacme.master.install.Pem;
 import org.bouncycastle.asn1.x500.RDN;
@@ -11,6 +15,7 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,11 +44,18 @@ public final class Inspector {
     private Inspector() {
     }
 
+    /** Without the renewal state (tests, or no state directory yet). */
+    public static SectionStatus inspect(String section, Map<String, String> conf, Integer minDaysOption, Instant now) {
+        return inspect(section, conf, minDaysOption, RenewalState.inMemory(), now);
+    }
+
     /**
      * @param conf          the section's settings
      * @param minDaysOption --min-days (-1 for --force) or null, as newOrder takes it
+     * @param state         what renewal remembers (the last ARI window and its chosen time); only read
      */
-    public static SectionStatus inspect(String section, Map<String, String> conf, Integer minDaysOption, Instant now) {
+    public static SectionStatus inspect(String section, Map<String, String> conf, Integer minDaysOption,
+                                        RenewalState state, Instant now) {
         String chain = conf.get("certificate-chain");
         String file = chain != null && !chain.isEmpty() ? chain : conf.get("certificate");
         List<String> configured = new ArrayList<>();
@@ -54,69 +66,56 @@ public final class Inspector {
             return new SectionStatus(section, SectionStatus.State.UNCONFIGURED, null, configured, null, null, null,
                     null, null, null, false, "neither 'certificate' nor 'certificate-chain' is set", null);
         }
-        // the decision newOrder takes (its warnings are newOrder's to give)
-        boolean due = Renewal.skip(section, conf, minDaysOption, now, w -> { }) == null;
         Path p = Path.of(file);
-        if (!Files.exists(p)) {
-            return new SectionStatus(section, SectionStatus.State.MISSING, file, configured, null, null, null, null,
-                    null, null, true, "no certificate yet", now);
-        }
-        X509Certificate c;
-        try {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("not a regular file");
-            }
-            c = Pem.readFirst(p);
-            if (c == null) {
-                throw new CertificateException("no PEM certificate in the file");
-            }
-        } catch (IOException | CertificateException | RuntimeException e) {
-            String why = Sanitize.line(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), MAX_TEXT);
-            return new SectionStatus(section, SectionStatus.State.UNREADABLE, file, configured, null, null, null, null,
-                    null, null, due, "certificate unreadable (" + why + ")", due ? now : null);
-        }
-        Instant notAfter = c.getNotAfter().toInstant();
-        SectionStatus.State state = notAfter.isAfter(now) ? SectionStatus.State.VALID : SectionStatus.State.EXPIRED;
-        double minDays = minDays(conf, minDaysOption);
-        Instant next = nextRenewal(notAfter, minDays, now);
-        String reason;
-        if (minDays < 0) {
-            reason = "--force";
-        } else if (state == SectionStatus.State.EXPIRED) {
-            reason = "expired";
-        } else if (due) {
-            reason = "expires within " + fmt(minDays) + " days (min-days)";
+        X509Certificate c = null;
+        String problem = null;
+        SectionStatus.State st;
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
+            st = SectionStatus.State.MISSING;
         } else {
-            reason = "more than " + fmt(minDays) + " days left (min-days)";
+            try {
+                if (!Files.isRegularFile(p)) {
+                    throw new IOException("not a regular file");
+                }
+                c = Pem.readFirst(p);
+                if (c == null) {
+                    throw new CertificateException("no PEM certificate in the file");
+                }
+                st = c.getNotAfter().toInstant().isAfter(now) ? SectionStatus.State.VALID : SectionStatus.State.EXPIRED;
+            } catch (IOException | CertificateException | RuntimeException e) {
+                problem = Sanitize.line(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), MAX_TEXT);
+                st = SectionStatus.State.UNREADABLE;
+                c = null;
+            }
+        }
+        // the decision newOrder takes, with the window newOrder last saw (status fetches nothing)
+        CurrentCert cert = c == null ? null : CurrentCert.of(c);
+        RenewalState.Entry remembered = state.get(section);
+        Window window = remembered(remembered, cert);
+        Decision d = new RenewalPlanner().decide(section, conf, cert, problem == null ? null
+                : "certificate unreadable (" + problem + ")", minDaysOption, window, remembered, now, w -> { })
+                .decision();
+        SectionStatus.Ari ari = d.windowStart() == null ? null
+                : new SectionStatus.Ari(d.windowStart(), d.windowEnd(), d.chosen(), d.explanationUrl());
+        String reason = st == SectionStatus.State.MISSING ? "no certificate yet" : d.reason();
+        Instant next = d.due() ? now : d.chosen();
+        if (c == null) {
+            return new SectionStatus(section, st, file, configured, null, null, null, null, null, ari, d.due(),
+                    reason, next);
         }
         List<String> names = names(c);
-        return new SectionStatus(section, state, file, names.isEmpty() ? configured : names, keyType(c.getPublicKey()),
-                issuer(c), c.getNotBefore().toInstant(), notAfter, fingerprint(c), null, due, reason,
-                due ? now : next);
+        return new SectionStatus(section, st, file, names.isEmpty() ? configured : names, keyType(c.getPublicKey()),
+                issuer(c), c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), fingerprint(c), ari, d.due(),
+                reason, next);
     }
 
-    /** newOrder's min-days: the option, else the section's (read as Perl reads a number), else 21. */
-    static double minDays(Map<String, String> conf, Integer minDaysOption) {
-        if (minDaysOption != null) {
-            return minDaysOption;
+    /** The window remembered for this very certificate (whether or not its Retry-After has passed), or null. */
+    static Window remembered(RenewalState.Entry e, CurrentCert cert) {
+        if (e == null || cert == null || cert.ariId() == null || !cert.ariId().equals(e.ariId())
+                || e.windowStart() == null || e.windowEnd() == null || !e.windowStart().isBefore(e.windowEnd())) {
+            return null;
         }
-        String v = conf.get("min-days");
-        return v != null ? Renewal.numify(v) : 21;
-    }
-
-    /** notAfter minus min-days, or null when the certificate is never renewed (min-days infinite or NaN). */
-    static Instant nextRenewal(Instant notAfter, double minDays, Instant now) {
-        if (minDays < 0) {
-            return now;
-        }
-        if (Double.isNaN(minDays) || Double.isInfinite(minDays)) {
-            return Double.isInfinite(minDays) ? now : null;
-        }
-        return notAfter.minusSeconds((long) Math.ceil(minDays * 86400));
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
+        return new Window(e.windowStart(), e.windowEnd(), e.explanationUrl(), e.nextCheck());
     }
 
     /** DNS names and IP addresses of the subjectAltName, in the certificate's order, sanitised. */

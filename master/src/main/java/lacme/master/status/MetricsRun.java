@@ -1,6 +1,7 @@
 package lacme.master.status;
 
 import lacme.common.io.Errno;
+import lacme.master.renew.RenewalState;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The metrics file's part in one newOrder run: a look at every section before the run, and
@@ -23,6 +25,7 @@ public final class MetricsRun {
     private final Map<String, Map<String, String>> all;
     private final List<String> selected;
     private final Integer minDaysOption;
+    private final Supplier<RenewalState> state;
     private final Map<String, SectionStatus> before = new HashMap<>();
 
     /**
@@ -32,13 +35,21 @@ public final class MetricsRun {
      */
     public MetricsRun(Path file, Map<String, Map<String, String>> all, List<String> selected, Integer minDaysOption,
                       Instant now) {
+        this(file, all, selected, minDaysOption, RenewalState::inMemory, now);
+    }
+
+    /** @param state reads what renewal remembers (ARI windows), before and again after the run */
+    public MetricsRun(Path file, Map<String, Map<String, String>> all, List<String> selected, Integer minDaysOption,
+                      Supplier<RenewalState> state, Instant now) {
         this.file = file;
+        this.state = state;
         this.all = all;
         this.selected = selected.isEmpty() ? new ArrayList<>(all.keySet()) : selected;
         this.minDaysOption = minDaysOption;
+        RenewalState known = state.get();
         for (String s : this.selected) {
             if (all.containsKey(s)) {
-                before.put(s, Inspector.inspect(s, all.get(s), minDaysOption, now));
+                before.put(s, Inspector.inspect(s, all.get(s), minDaysOption, known, now));
             }
         }
     }
@@ -47,8 +58,9 @@ public final class MetricsRun {
     public String finish(Instant now) {
         Map<String, MetricsFile.History> history = new HashMap<>(MetricsFile.previous(file));
         List<SectionStatus> after = new ArrayList<>();
+        RenewalState known = state.get();
         for (var e : all.entrySet()) {
-            SectionStatus st = Inspector.inspect(e.getKey(), e.getValue(), minDaysOption, now);
+            SectionStatus st = Inspector.inspect(e.getKey(), e.getValue(), minDaysOption, known, now);
             after.add(st);
             SectionStatus was = before.get(e.getKey());
             if (was == null || st.state() == SectionStatus.State.UNCONFIGURED) {

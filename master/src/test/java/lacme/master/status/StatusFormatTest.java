@@ -3,6 +3,8 @@ package lacme.master.status;
 import lacme.common.json.Json;
 import lacme.master.install.Pem;
 import lacme.master.install.TestCerts;
+import lacme.master.renew.CurrentCert;
+import lacme.master.renew.RenewalState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +49,9 @@ class StatusFormatTest {
         SectionStatus s = Inspector.inspect("www", withCert(40, "Test CA"), null, now);
         assertEquals(SectionStatus.State.VALID, s.state());
         assertFalse(s.due());
-        assertEquals(now.plus(Duration.ofDays(19)), s.nextRenewal(), "notAfter - 21 days");
+        assertEquals(Instant.parse("2030-01-07T16:00:00Z"), s.nextRenewal(), "a third of 100 days before notAfter");
         assertEquals("[www] a.example, b.example; EC-P256; issuer \"Test CA\"; expires 2030-02-10 00:00:00 UTC"
-                + " (40 days left); next run: skip (more than 21 days left (min-days)), due 2030-01-20 00:00:00 UTC",
+                + " (40 days left); next run: skip (Valid until 2030-02-10 00:00:00 UTC), due 2030-01-07 16:00:00 UTC",
                 StatusFormat.line(s, now));
     }
 
@@ -58,12 +60,16 @@ class StatusFormatTest {
         SectionStatus s = Inspector.inspect("www", withCert(10, "Test CA"), null, now);
         assertTrue(s.due());
         assertEquals("renew", s.action());
-        assertTrue(StatusFormat.line(s, now).endsWith("next run: renew (expires within 21 days (min-days))"),
+        assertTrue(StatusFormat.line(s, now).endsWith("next run: renew (less than a third of its lifetime left)"),
                 StatusFormat.line(s, now));
+        Map<String, String> explicit = withCert(30, "Test CA");
+        explicit.put("min-days", "31");
+        assertTrue(StatusFormat.line(Inspector.inspect("www", explicit, null, now), now)
+                .endsWith("next run: renew (at most 31 days left (min-days))"));
         assertTrue(Inspector.inspect("www", withCert(80, "Test CA"), 90, now).due(), "--min-days=90");
         SectionStatus f = Inspector.inspect("www", withCert(80, "Test CA"), -1, now);
         assertTrue(f.due());
-        assertEquals("--force", f.reason());
+        assertEquals("forced (--force)", f.reason());
     }
 
     @Test
@@ -93,6 +99,34 @@ class StatusFormatTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void rememberedAriWindowAndChosenTime() throws Exception {
+        Map<String, String> c = withCert(40, "Test CA");
+        String id = CurrentCert.read(Path.of(c.get("certificate"))).ariId();
+        RenewalState state = RenewalState.inMemory();
+        Instant start = now.plus(Duration.ofDays(2));
+        Instant chosen = start.plus(Duration.ofHours(30));
+        state.put("www", new RenewalState.Entry(id, start, start.plus(Duration.ofDays(2)), chosen,
+                "https://ca.example/incident", now.minusSeconds(1), null));
+        SectionStatus s = Inspector.inspect("www", c, null, state, now);
+        assertFalse(s.due());
+        assertEquals(new SectionStatus.Ari(start, start.plus(Duration.ofDays(2)), chosen, "https://ca.example/incident"),
+                s.ari());
+        assertEquals(chosen, s.nextRenewal(), "the remembered point, not a new roll");
+        assertTrue(StatusFormat.line(s, now).contains("; ARI window 2030-01-03 00:00:00 UTC .. 2030-01-05 00:00:00 UTC,"
+                + " chosen 2030-01-04 06:00:00 UTC;"), StatusFormat.line(s, now));
+        Map<String, Object> ari = Json.object(Json.parseObject(StatusFormat.json(List.of(s), now))
+                .entrySet().stream().filter(e -> e.getKey().equals("sections")).findFirst()
+                .map(e -> (Map<String, Object>) ((List<?>) e.getValue()).get(0)).orElseThrow(), "ari");
+        assertEquals("2030-01-04T06:00:00Z", ari.get("chosen"));
+        assertEquals("https://ca.example/incident", ari.get("explanationURL"));
+        assertTrue(Inspector.inspect("www", c, null, state, chosen.plusSeconds(1)).due(), "past the chosen point");
+        RenewalState other = RenewalState.inMemory();
+        other.put("www", new RenewalState.Entry("AAAA.AQ", start, start.plus(Duration.ofDays(2)), chosen, null, null, null));
+        assertNull(Inspector.inspect("www", c, null, other, now).ari(), "another certificate's window is not shown");
+    }
+
+    @Test
     void hostileIssuerIsSanitised() throws Exception {
         SectionStatus s = Inspector.inspect("www", withCert(40, "Evil\u001b[31m\nCA"), null, now);
         assertFalse(s.issuer().contains("\u001b") || s.issuer().contains("\n"), s.issuer());
@@ -117,7 +151,7 @@ class StatusFormatTest {
         assertEquals(40L, ((Number) w.get("daysLeft")).longValue());
         assertEquals(Boolean.FALSE, w.get("due"));
         assertEquals("skip", w.get("action"));
-        assertEquals("2030-01-20T00:00:00Z", w.get("nextRenewal"));
+        assertEquals("2030-01-07T16:00:00Z", w.get("nextRenewal"));
         assertEquals(64, ((String) w.get("fingerprint")).length());
         assertNull(w.get("ari"));
         Map<String, Object> n = secs.get(1);
