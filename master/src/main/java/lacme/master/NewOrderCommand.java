@@ -12,7 +12,6 @@ import lacme.common.proto.Control.OrderResult;
 import lacme.common.proto.Control.Result;
 import lacme.master.config.CertConf;
 import lacme.master.config.LacmeConf;
-import lacme.master.config.Renewal;
 import lacme.master.config.Reporter;
 import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
@@ -25,6 +24,9 @@ import lacme.master.install.Freshness;
 import lacme.master.install.Installer;
 import lacme.master.install.Pem;
 import lacme.master.install.PreferredChain;
+import lacme.master.renew.CurrentCert;
+import lacme.master.renew.Decision;
+import lacme.master.renew.RenewalPlanner;
 import lacme.master.spawn.AccountdLink;
 import lacme.master.spawn.ClientSession;
 import lacme.master.spawn.Webservers;
@@ -53,6 +55,8 @@ final class NewOrderCommand {
     /** lacme's default CAfile. */
     static final String DEFAULT_CAFILE = "/usr/share/lacme/ca-certificates.crt";
 
+    /** The renewal decision (lacme.master.renew): shared with {@code status}. */
+    private static final RenewalPlanner PLANNER = new RenewalPlanner();
     private final Context ctx;
     /** Before any order is sent: the reference for {@link Freshness}. */
     private final Instant started = Instant.now();
@@ -104,13 +108,15 @@ final class NewOrderCommand {
                 rv = 1;
                 continue;
             }
-            String valid = Renewal.skip(s, c, minDaysOption, now, report::warn);
-            if (valid != null) {
+            CurrentCert current = CurrentCert.ofSection(s, c, report::warn);
+            Decision d = PLANNER.decide(s, c, current, null, minDaysOption, null, null, now, report::warn).decision();
+            if (!d.due()) {
                 if (!quiet) {
-                    report.info(valid);
+                    report.info("[" + s + "] " + d.reason() + ", skipping");
                 }
                 continue;
             }
+            report.debug("[" + s + "] Renewing: " + d.reason());
             KeyPair key;
             byte[] csr;
             try {

@@ -120,4 +120,25 @@ class NewOrderPlanTest {
         assertTrue(lines.contains(err.formatted("rootless", "leaf-only.pem: holds no self-signed (root) certificate"
                 + " to trust")), lines.toString());
     }
+
+    /**
+     * Issue 13: without ARI and without min-days, a third of the lifetime (half under 10 days)
+     * replaces lacme's fixed 21 days: a 6-day certificate with 5 days left is kept (lacme
+     * would renew it on every run), a 120-day one with 35 days left is renewed.
+     */
+    @Test
+    void lifetimeFractionReplacesTwentyOneDays() throws Exception {
+        Instant now = Instant.now();
+        Files.writeString(dir.resolve("short.crt"), Pem.encode(TestCerts.spec()
+                .validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(5))).build()));
+        Files.writeString(dir.resolve("long.crt"), Pem.encode(TestCerts.spec()
+                .validity(now.minus(Duration.ofDays(85)), now.plus(Duration.ofDays(35))).build()));
+        String section = "certificate-key = @DIR@/k.key\nsubject = /CN=%s.example\n";
+        NewOrderCommand.Plan p = plan("[short]\ncertificate = @DIR@/short.crt\n" + section.formatted("s")
+                + "[long]\ncertificate = @DIR@/long.crt\n" + section.formatted("l")
+                + "[pinned]\ncertificate = @DIR@/long.crt\nmin-days = 30\n" + section.formatted("p"), false, null);
+        assertEquals(List.of("long"), p.work().stream().map(NewOrderCommand.Work::section).toList());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("I [short] Valid until ")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("I [pinned] Valid until ")), lines.toString());
+    }
 }

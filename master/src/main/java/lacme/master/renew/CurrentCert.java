@@ -1,5 +1,6 @@
 package lacme.master.renew;
 
+import lacme.common.io.Errno;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
@@ -26,9 +27,36 @@ public record CurrentCert(Instant notBefore, Instant notAfter, String ariId) {
     private static final Pattern CERT = Pattern.compile(
             "-----BEGIN (?:X509 )?CERTIFICATE-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+?)-----END (?:X509 )?CERTIFICATE-----");
 
+    /**
+     * The installed certificate of a section: the first PEM certificate of the first of
+     * {@code certificate-chain}, {@code certificate} that is a regular file (lacme's choice);
+     * null when there is none, or (after a warning naming the file and why, issue 15) when it
+     * cannot be used — lacme then renews.
+     */
+    public static CurrentCert ofSection(String section, java.util.Map<String, String> conf,
+                                        java.util.function.Consumer<String> warn) {
+        String chain = conf.get("certificate-chain");
+        String path = chain != null && !chain.isEmpty() ? chain : conf.get("certificate");
+        if (path == null || path.isEmpty() || !Files.isRegularFile(Path.of(path))) {
+            return null;
+        }
+        try {
+            return read(Path.of(path));
+        } catch (IOException e) {
+            warn.accept("[" + section + "] Warning: " + path + ": " + e.getMessage() + ", renewing");
+            return null;
+        }
+    }
+
     /** Reads the first PEM certificate of {@code p}; an IOException says why it cannot be used. */
     public static CurrentCert read(Path p) throws IOException {
-        Matcher m = CERT.matcher(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new IOException("cannot read the certificate (" + Errno.reason(e) + ")", e);
+        }
+        Matcher m = CERT.matcher(new String(bytes, StandardCharsets.ISO_8859_1));
         if (!m.find()) {
             throw new IOException("no PEM certificate in the file");
         }
