@@ -27,6 +27,7 @@ import lacme.master.install.PreferredChain;
 import lacme.master.renew.CurrentCert;
 import lacme.master.renew.Decision;
 import lacme.master.renew.RenewalPlanner;
+import lacme.master.renew.RenewalState;
 import lacme.master.spawn.AccountdLink;
 import lacme.master.spawn.ClientSession;
 import lacme.master.spawn.Webservers;
@@ -66,11 +67,19 @@ final class NewOrderCommand {
     }
 
     /** One section to order: its settings, key, CSR and identifiers. */
-    record Work(String section, Map<String, String> conf, KeyPair key, byte[] csr, List<Identifiers.Name> names) {
+    record Work(String section, Map<String, String> conf, KeyPair key, byte[] csr, List<Identifiers.Name> names,
+                String replaces) {
+        /** The section's ACME profile, or null. */
+        String profile() {
+            return nonEmpty(conf.get("profile"));
+        }
     }
 
-    /** The sections to order, and the exit status so far. */
-    record Plan(List<Work> work, int rv) {
+    /**
+     * The sections to order, the exit status so far, and the renewal state (null when no
+     * section needed it: a run without profiles never touches the state directory).
+     */
+    record Plan(List<Work> work, int rv, RenewalState state) {
     }
 
     /**
@@ -94,6 +103,7 @@ final class NewOrderCommand {
         }
         int rv = 0;
         List<Work> work = new ArrayList<>();
+        RenewalState state = null;
         for (String s : sections.isEmpty() ? new ArrayList<>(all.keySet()) : sections) {
             Map<String, String> c = all.get(s);
             if (c == null) {
@@ -109,7 +119,11 @@ final class NewOrderCommand {
                 continue;
             }
             CurrentCert current = CurrentCert.ofSection(s, c, report::warn);
-            Decision d = PLANNER.decide(s, c, current, null, minDaysOption, null, null, now, report::warn).decision();
+            if (state == null && nonEmpty(c.get("profile")) != null) {
+                state = loadState(conf);
+            }
+            Decision d = PLANNER.decide(s, c, current, null, minDaysOption, null, state == null ? null : state.get(s),
+                    now, report::warn).decision();
             if (!d.due()) {
                 if (!quiet) {
                     report.info("[" + s + "] " + d.reason() + ", skipping");
@@ -155,9 +169,22 @@ final class NewOrderCommand {
                 rv = 1;
                 continue;
             }
-            work.add(new Work(s, c, key, csr, names));
+            work.add(new Work(s, c, key, csr, names, current == null ? null : current.ariId()));
         }
-        return new Plan(work, rv);
+        return new Plan(work, rv, state);
+    }
+
+    /**
+     * The renewal state (lacme.master.renew.RenewalState) of the default section's
+     * {@code state-directory}, else /var/lib/lacme; an unusable one is fatal, naming it.
+     */
+    static RenewalState loadState(LacmeConf conf) throws Fatal {
+        String d = nonEmpty(conf.defaults().get("state-directory"));
+        try {
+            return RenewalState.load(d == null ? RenewalState.DEFAULT_DIRECTORY : Path.of(d));
+        } catch (IOException e) {
+            throw new Fatal(conf.file() + ": " + (e.getMessage() == null ? Errno.reason(e) : e.getMessage()));
+        }
     }
 
     int run(List<String> configCerts, Integer minDaysOption, List<String> sections) throws Fatal {
@@ -181,7 +208,8 @@ final class NewOrderCommand {
                 for (Identifiers.Name n : w.names()) {
                     ids.add(new Identifier(n.type(), n.value()));
                 }
-                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr())), w);
+                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), w.profile(), w.replaces())),
+                        w);
             }
             while (client.pending() > 0) {
                 Result r = client.receive();
@@ -189,7 +217,16 @@ final class NewOrderCommand {
                 if (!finish(w, r, outcomes)) {
                     outcomes.failed(w.section());
                     rv = 1;
+                } else if (plan.state() != null) {
+                    plan.state().put(w.section(), RenewalPlanner.issued(w.profile()));
                 }
+            }
+        }
+        if (plan.state() != null) {
+            try {
+                plan.state().save();
+            } catch (IOException e) {
+                ctx.log.warn("Warning: Couldn't save the renewal state: {}", Errno.reason(e));
             }
         }
         return rv;

@@ -153,7 +153,14 @@ public final class AcmeClient {
 
     /** Issues one certificate; see {@link OrderProcess}. */
     public IssuedChain order(List<Identifier> identifiers, byte[] csrDer) throws AcmeException, InterruptedException {
-        return new OrderProcess(this, new Poller(timeout, clock), challengeDir).run(identifiers, csrDer);
+        return order(identifiers, csrDer, null, null);
+    }
+
+    /** Issues one certificate with an optional profile and replaced certificate (ARI id); see {@link OrderProcess}. */
+    public IssuedChain order(List<Identifier> identifiers, byte[] csrDer, String profile, String replaces)
+            throws AcmeException, InterruptedException {
+        return new OrderProcess(this, new Poller(timeout, clock), challengeDir).run(identifiers, csrDer, profile,
+                replaces);
     }
 
     /**

@@ -17,6 +17,8 @@ public final class Directory {
     private final URI renewalInfo;
     private final String termsOfService;
     private final boolean externalAccountRequired;
+    /** meta.profiles: name → description (sanitised), in the CA's order; empty when none. */
+    private final Map<String, String> profiles;
 
     private Directory(Map<String, Object> o) throws AcmeException {
         newNonce = Resources.requireUrl(o, "newNonce", "directory");
@@ -30,6 +32,23 @@ public final class Directory {
         Map<String, Object> meta = m instanceof Map ? (Map<String, Object>) m : Map.of();
         termsOfService = Resources.string(meta, "termsOfService");
         externalAccountRequired = Boolean.TRUE.equals(meta.get("externalAccountRequired"));
+        Map<String, String> p = new java.util.TreeMap<>();
+        if (meta.get("profiles") instanceof Map<?, ?> m2) {
+            for (Map.Entry<?, ?> e : m2.entrySet()) {
+                if (p.size() < MAX_PROFILES) {
+                    p.put(Problem.clean(String.valueOf(e.getKey())), Problem.clean(String.valueOf(e.getValue())));
+                }
+            }
+        }
+        profiles = java.util.Collections.unmodifiableMap(p);
+    }
+
+    /** Profiles kept from meta.profiles at most (a hostile CA could send thousands). */
+    static final int MAX_PROFILES = 64;
+
+    /** meta.profiles (draft-aaron-acme-profiles): name → description; empty when the CA has none. */
+    public Map<String, String> profiles() {
+        return profiles;
     }
 
     /** Parses a directory object. */

@@ -55,6 +55,18 @@ final class OrderProcess {
 
     AcmeClient.IssuedChain run(List<AcmeClient.Identifier> ids, byte[] csrDer)
             throws AcmeException, InterruptedException {
+        return run(ids, csrDer, null, null);
+    }
+
+    /**
+     * An order with the optional {@code profile} (checked against the directory's
+     * meta.profiles first: an unknown one fails with the list the CA offers) and the ARI id
+     * of the certificate it {@code replaces} (sent only when the CA offers renewalInfo; an
+     * {@code alreadyReplaced} answer, or a certificate of another account, orders once more
+     * without it, with a warning: the renewal matters more than the link).
+     */
+    AcmeClient.IssuedChain run(List<AcmeClient.Identifier> ids, byte[] csrDer, String profile, String replaces)
+            throws AcmeException, InterruptedException {
         if (ids.isEmpty()) {
             throw new AcmeException("order without identifiers");
         }
@@ -67,8 +79,35 @@ final class OrderProcess {
             m.put("value", i.value());
             idents.add(m);
         }
-        AcmeResponse r = conn.post(conn.directory(poller).newOrder(), Map.of("identifiers", idents), kid,
-                AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED, poller);
+        Directory dir = conn.directory(poller);
+        if (profile != null && !dir.profiles().containsKey(profile)) {
+            throw new AcmeException("unknown profile '" + Problem.clean(profile) + "'; the CA offers: "
+                    + (dir.profiles().isEmpty() ? "no profiles" : String.join(", ", dir.profiles().keySet())));
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("identifiers", idents);
+        if (profile != null) {
+            payload.put("profile", profile);
+        }
+        if (replaces != null && dir.renewalInfo() != null) {
+            payload.put("replaces", replaces);
+        }
+        LOG.debug("newOrder for {}{}{}", label, profile == null ? "" : ", profile " + Problem.clean(profile),
+                payload.containsKey("replaces") ? ", replaces " + Problem.clean(replaces) : "");
+        AcmeResponse r;
+        try {
+            r = conn.post(dir.newOrder(), payload, kid, AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED,
+                    poller);
+        } catch (AcmeProblemException e) {
+            if (!payload.containsKey("replaces") || !(e.problem().is("alreadyReplaced")
+                    || e.problem().is("unauthorized") || e.problem().is("malformed"))) {
+                throw e;
+            }
+            LOG.warn("Warning: the CA refused 'replaces' for {} ({}); ordering without it", label, e.getMessage());
+            payload.remove("replaces");
+            r = conn.post(dir.newOrder(), payload, kid, AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED,
+                    poller);
+        }
         URI location = r.location();
         if (location == null) {
             throw new AcmeException("newOrder answered without a Location header");

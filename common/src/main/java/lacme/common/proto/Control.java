@@ -119,10 +119,20 @@ public final class Control {
     public record Identifier(String type, String value) {
     }
 
-    /** Issue one certificate for {@code section} (named in the client's log only). */
-    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr) implements Request {
+    /**
+     * Issue one certificate for {@code section} (named in the client's log only), with the
+     * optional ACME {@code profile} and the ARI identifier of the certificate it {@code replaces}
+     * (RFC 9773 §5; the client sends it only to a CA that offers renewalInfo).
+     */
+    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr, String profile,
+            String replaces) implements Request {
         public OrderRequest {
             identifiers = List.copyOf(identifiers);
+        }
+
+        /** An order without profile or replaces. */
+        public OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr) {
+            this(id, section, identifiers, csr, null, null);
         }
 
         @Override

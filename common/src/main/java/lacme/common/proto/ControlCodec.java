@@ -140,6 +140,8 @@ public final class ControlCodec {
             }
             f.put("identifiers", ids);
             f.put("csr", B64.encodeToString(o.csr()));
+            putIfSet(f, "profile", o.profile());
+            putIfSet(f, "replaces", o.replaces());
         } else if (r instanceof RevokeRequest v) {
             f = frame(REVOKE);
             f.put("certificate", B64.encodeToString(v.certificate()));
@@ -187,7 +189,8 @@ public final class ControlCodec {
                         ids.add(new Identifier(Json.requireString(i, "type"), Json.requireString(i, "value")));
                     }
                     return new OrderRequest(id, Json.string(f, "section"), ids,
-                            base64url(Json.requireString(f, "csr"), "csr"));
+                            base64url(Json.requireString(f, "csr"), "csr"), Json.string(f, "profile"),
+                            Json.string(f, "replaces"));
                 case REVOKE:
                     Integer reason = null;
                     if (f.get("reason") != null) {

@@ -87,7 +87,7 @@ class ControlCodecTest {
         ControlCodec.writeHello(out, h);
         AccountRequest a = new AccountRequest(Id.of("1"), true, true, false, List.of("mailto:a@example.org"));
         OrderRequest o = new OrderRequest(Id.of("2"), "www", List.of(new Identifier("dns", "é.example"),
-                new Identifier("ip", "192.0.2.1")), new byte[] {0x30, 3, 2, 1, 1});
+                new Identifier("ip", "192.0.2.1")), new byte[] {0x30, 3, 2, 1, 1}, "shortlived", "a2V5.AQ");
         RevokeRequest v = new RevokeRequest(Id.of("3"), new byte[] {1, 2, 3}, 4);
         for (var r : List.of(a, o, v)) {
             ControlCodec.writeRequest(out, r);
@@ -98,6 +98,8 @@ class ControlCodecTest {
         OrderRequest o2 = assertInstanceOf(OrderRequest.class, ControlCodec.readRequest(in));
         assertEquals(o.identifiers(), o2.identifiers());
         assertEquals("www", o2.section());
+        assertEquals("shortlived", o2.profile());
+        assertEquals("a2V5.AQ", o2.replaces());
         assertArrayEquals(o.csr(), o2.csr());
         RevokeRequest v2 = assertInstanceOf(RevokeRequest.class, ControlCodec.readRequest(in));
         assertArrayEquals(v.certificate(), v2.certificate());
