@@ -137,14 +137,9 @@ final class StatusCommand {
      * warning (status still answers, without the remembered ARI windows).
      */
     static RenewalState state(Context ctx, Reporter report) {
+        // as newOrder reads it (NewOrderCommand.loadState), without creating the directory
         String v = ctx.conf.defaults().get("state-directory");
-        Path dir;
-        try {
-            dir = v == null || v.isEmpty() ? RenewalState.DEFAULT_DIRECTORY : Path.of(ctx.sp.expand(v));
-        } catch (ConfigException e) {
-            report.warn("Warning: " + ctx.conf.file() + ": state-directory: " + e.getMessage());
-            return RenewalState.inMemory();
-        }
+        Path dir = v == null || v.isEmpty() ? RenewalState.DEFAULT_DIRECTORY : Path.of(v);
         if (!Files.isDirectory(dir)) {
             return RenewalState.inMemory();
         }

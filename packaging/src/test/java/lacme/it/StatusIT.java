@@ -54,7 +54,8 @@ class StatusIT {
         conf = Tree.write(tmp, s);
         Path dir = Files.createDirectories(tmp.resolve("textfile"));
         metrics = dir.resolve("lacme.prom");
-        Files.writeString(conf, "metrics-file = " + metrics + "\n" + Files.readString(conf), StandardCharsets.UTF_8);
+        Files.writeString(conf, "metrics-file = " + metrics + "\nstate-directory = " + tmp.resolve("state") + "\n"
+                + Files.readString(conf), StandardCharsets.UTF_8);
         Dist.register(tmp, conf);
     }
 
