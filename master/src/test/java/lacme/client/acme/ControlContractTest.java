@@ -126,6 +126,16 @@ class ControlContractTest extends ScriptedCaFixture {
                 f.error());
     }
 
+    /** Issue 13: a profile the directory's meta.profiles lacks fails the order in one line, before newOrder. */
+    @Test
+    void anUnknownProfileFailsListingTheCasProfiles() throws Exception {
+        ClientSession s = start();
+        s.send(id -> new OrderRequest(id, "www", IDS, CSR, "shortlived", "a2V5.AQ"));
+        Failure f = assertInstanceOf(Failure.class, s.receive());
+        assertEquals("unknown profile 'shortlived'; the CA offers: no profiles", f.error());
+        assertTrue(ca.to("/new-order").isEmpty(), "nothing ordered");
+    }
+
     @Test
     void orderSucceedsWithItsAlternateChain() throws Exception {
         readyOrder();
