@@ -68,6 +68,11 @@ class AlpnTlsTest {
 
     /** A handshake as a CA makes it (trusting anything: the test inspects the certificate). */
     X509Certificate handshake(String sni, String... alpn) throws Exception {
+        return handshake(server.getLocalPort(), sni, alpn);
+    }
+
+    /** A handshake with the responder on loopback {@code port}; returns the certificate presented. */
+    static X509Certificate handshake(int port, String sni, String... alpn) throws Exception {
         SSLContext c = SSLContext.getInstance("TLS");
         c.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -84,7 +89,7 @@ class AlpnTlsTest {
             }
         }}, null);
         try (SSLSocket s = (SSLSocket) c.getSocketFactory().createSocket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 5000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
             s.setSoTimeout(5000);
             SSLParameters p = s.getSSLParameters();
             if (sni != null) {
