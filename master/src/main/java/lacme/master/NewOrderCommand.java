@@ -17,7 +17,7 @@ import lacme.master.config.Reporter;
 import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
 import lacme.master.csr.Identifiers;
-import lacme.master.csr.ServiceKey;
+import lacme.master.csr.GeneratedKey;
 import lacme.master.install.CaFile;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
@@ -118,7 +118,8 @@ final class NewOrderCommand {
                     throw new CsrException("'certificate-key' and 'subject' are required");
                 }
                 try {
-                    key = ServiceKey.read(Path.of(c.get("certificate-key")));
+                    key = GeneratedKey.readOrCreate(Path.of(c.get("certificate-key")), c.get("certificate-key-type"),
+                            msg -> report.info("[" + s + "] " + msg));
                 } catch (IOException e) {
                     throw new CsrException("certificate-key: " + e.getMessage());
                 }

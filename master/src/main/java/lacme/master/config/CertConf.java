@@ -40,7 +40,7 @@ import java.util.TreeSet;
 public final class CertConf {
     /** Keys a certificate section may have. */
     public static final Set<String> VALID = Set.of("certificate", "certificate-chain", "certificate-key",
-            "min-days", "CAfile", "hash", "keyUsage", "subject", "subjectAltName", "tlsfeature",
+            "certificate-key-type", "min-days", "CAfile", "hash", "keyUsage", "subject", "subjectAltName", "tlsfeature",
             "owner", "chown", "mode", "chmod", "notify", "preferred-chain");
 
     /** Perl's {@code sort}: byte order of the UTF-8 encodings. */
