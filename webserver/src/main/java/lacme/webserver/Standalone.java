@@ -44,7 +44,7 @@ final class Standalone {
         if (seconds < 0) {
             throw new IllegalArgumentException("--timeout must be >= 0");
         }
-        ListenAddress address = ListenAddress.parse(listen);
+        ListenAddress address = ListenAddress.parse(listen, args.contains(WebserverMain.TLS) ? 443 : 80);
         boolean root = WebserverMain.isRoot();
         Map<String, String> env = new HashMap<>();
         List<String> setpriv = null;
