@@ -79,4 +79,69 @@ class TlsAlpnIT {
         assertArrayEquals(key, Files.readAllBytes(genKey), "an existing key is never replaced");
         assertFalse(again.stderr().contains("Generated"), again.toString());
     }
+
+    /** openssl s_client against {@code port}; returns its stdout and stderr together. */
+    static String sClient(int port, String sni, String alpn) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-servername", sni));
+        if (alpn != null) {
+            cmd.addAll(List.of("-alpn", alpn));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        return out;
+    }
+
+    @Test
+    void theDistributedResponderAnswersAcmeTlsOnlyAsAnUnprivilegedUser() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("alpn-dir"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String keyAuthz = "tok_1.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
+        Files.writeString(dir.resolve("alpn.www.example.test"), keyAuthz);
+        Process w = new ProcessBuilder(Dist.webserver().toString(), "--tls-alpn", "--listen", "127.0.0.1:0",
+                "--dir", dir.toString(), "--timeout", "60").redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(w.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            String line = r.readLine();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(" on 127\\.0\\.0\\.1:(\\d+)").matcher(
+                    String.valueOf(line));
+            assertTrue(m.find(), line);
+            int port = Integer.parseInt(m.group(1));
+            String ok = "";
+            for (int i = 0; i < 100 && !ok.contains("BEGIN CERTIFICATE"); i++) { // the serving JVM starts
+                ok = sClient(port, "www.example.test", "acme-tls/1");
+                if (!ok.contains("BEGIN CERTIFICATE")) {
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(ok.contains("ALPN protocol: acme-tls/1"), ok);
+            X509Certificate c = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(ok.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            assertTrue(c.getCriticalExtensionOIDs().contains("1.3.6.1.5.5.7.1.31"));
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(keyAuthz.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] ext = c.getExtensionValue("1.3.6.1.5.5.7.1.31"); // OCTET STRING { OCTET STRING (32) }
+            assertArrayEquals(digest, java.util.Arrays.copyOfRange(ext, ext.length - 32, ext.length));
+            assertEquals(List.of(List.of(2, "www.example.test")), List.copyOf(c.getSubjectAlternativeNames()));
+            for (String refused : List.of(sClient(port, "www.example.test", null),
+                    sClient(port, "www.example.test", "h2,http/1.1"), sClient(port, "other.example.test", "acme-tls/1"))) {
+                assertFalse(refused.contains("BEGIN CERTIFICATE"), refused);
+                assertTrue(refused.contains("alert"), refused);
+            }
+            if (Dist.isRoot()) {
+                ProcessHandle serving = w.descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+                        .reduce((a, b) -> b).orElseThrow();
+                String status = Files.readString(Path.of("/proc/" + serving.pid() + "/status"));
+                assertFalse(status.lines().anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0")),
+                        "the responder never runs as root: " + status);
+            }
+        } finally {
+            w.descendants().forEach(ProcessHandle::destroy);
+            w.destroy();
+            w.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
