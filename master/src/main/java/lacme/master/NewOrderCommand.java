@@ -11,6 +11,7 @@ import lacme.common.proto.Control.OrderRequest;
 import lacme.common.proto.Control.OrderResult;
 import lacme.common.proto.Control.Result;
 import lacme.master.config.CertConf;
+import lacme.master.config.ChallengePreference;
 import lacme.master.config.LacmeConf;
 import lacme.master.config.Renewal;
 import lacme.master.config.Reporter;
@@ -150,6 +151,13 @@ final class NewOrderCommand {
                 rv = 1;
                 continue;
             }
+            try {
+                ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+            } catch (ConfigException e) {
+                report.warn("Error: " + e.getMessage() + ", skipping");
+                rv = 1;
+                continue;
+            }
             work.add(new Work(s, c, key, csr, names));
         }
         return new Plan(work, rv);
@@ -176,7 +184,8 @@ final class NewOrderCommand {
                 for (Identifiers.Name n : w.names()) {
                     ids.add(new Identifier(n.type(), n.value()));
                 }
-                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr())), w);
+                List<String> pref = challengePreference(w);
+                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), pref)), w);
             }
             while (client.pending() > 0) {
                 Result r = client.receive();
@@ -188,6 +197,15 @@ final class NewOrderCommand {
             }
         }
         return rv;
+    }
+
+    /** A planned section's preference (its value was checked by {@link #plan}). */
+    private static List<String> challengePreference(Work w) {
+        try {
+            return ChallengePreference.of(w.section(), w.conf().get("challenge"));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e); // plan() skipped the section
+        }
     }
 
     /** Verifies and installs one answer, then notifies; false on any failure. */

@@ -151,9 +151,19 @@ public final class AcmeClient {
         return new AccountInfo(a.text(), loc);
     }
 
-    /** Issues one certificate; see {@link OrderProcess}. */
+    /** Issues one certificate answering http-01 only; see {@link OrderProcess}. */
     public IssuedChain order(List<Identifier> identifiers, byte[] csrDer) throws AcmeException, InterruptedException {
-        return new OrderProcess(this, new Poller(timeout, clock), challengeDir).run(identifiers, csrDer);
+        return order(identifiers, csrDer, List.of(Challenge.HTTP_01), null);
+    }
+
+    /**
+     * Issues one certificate answering, per authorization, the first type of {@code preference}
+     * offered and answerable ({@link ChallengeChoice}); {@code section} names errors.
+     */
+    public IssuedChain order(List<Identifier> identifiers, byte[] csrDer, List<String> preference, String section)
+            throws AcmeException, InterruptedException {
+        return new OrderProcess(this, new Poller(timeout, clock), challengeDir, preference, section)
+                .run(identifiers, csrDer);
     }
 
     /**

@@ -119,10 +119,24 @@ public final class Control {
     public record Identifier(String type, String value) {
     }
 
-    /** Issue one certificate for {@code section} (named in the client's log only). */
-    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr) implements Request {
+    /** The challenge preference of a section that sets none: lacme 0.8.2 answers http-01 only. */
+    public static final List<String> DEFAULT_CHALLENGES = List.of("http-01");
+
+    /**
+     * Issue one certificate for {@code section} (named in the client's log and errors only),
+     * answering each authorization with the first type of {@code challenges} the CA offers
+     * and the client can answer (the section's {@code challenge} setting, in order).
+     */
+    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr,
+            List<String> challenges) implements Request {
         public OrderRequest {
             identifiers = List.copyOf(identifiers);
+            challenges = challenges == null || challenges.isEmpty() ? DEFAULT_CHALLENGES : List.copyOf(challenges);
+        }
+
+        /** An order with the default preference ({@link #DEFAULT_CHALLENGES}). */
+        public OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr) {
+            this(id, section, identifiers, csr, DEFAULT_CHALLENGES);
         }
 
         @Override
