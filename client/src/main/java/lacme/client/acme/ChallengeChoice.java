@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public final class ChallengeChoice {
     /** The types this client answers. */
-    public static final Set<String> ANSWERABLE = Set.of(Challenge.HTTP_01);
+    public static final Set<String> ANSWERABLE = Set.of(Challenge.HTTP_01, Challenge.TLS_ALPN_01);
 
     private ChallengeChoice() {
     }

@@ -168,7 +168,14 @@ final class OrderProcess {
                     break;
                 case PENDING:
                     Challenge c = ChallengeChoice.choose(a, preference, section);
-                    if (c.status() == Status.PENDING) {
+                    if (c.status() == Status.PENDING && Challenge.TLS_ALPN_01.equals(c.type())) {
+                        if (a.wildcard()) {
+                            throw new AcmeException("tls-alpn-01 cannot prove a wildcard: " + a.identifier());
+                        }
+                        files.writeAlpn(new AcmeClient.Identifier(a.identifierType(), a.identifierValue()),
+                                c.keyAuthorization(thumbprint));
+                        answer.add(Map.entry(url, c));
+                    } else if (c.status() == Status.PENDING) {
                         files.write(c.token(), c.keyAuthorization(thumbprint));
                         answer.add(Map.entry(url, c));
                     }
