@@ -21,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 14 against a real Pebble 2.10 through the distribution's launchers: a section whose
  * key does not exist gets one generated (mode 0600, root's, the certificate's key), and an
- * IP-address certificate (127.0.0.1, RFC 8738) is validated by http-01.
+ * IP-address certificate (127.0.0.1, RFC 8738) is validated by http-01; a DNS name and an IP
+ * address are validated by tls-alpn-01 (RFC 8737) through {@code listen-tls}; the distributed
+ * responder refuses TLS clients without ALPN acme-tls/1.
  */
 class TlsAlpnIT {
     static Pebble pebble;
@@ -42,9 +44,7 @@ class TlsAlpnIT {
     }
 
     static String section(String name, String subject, String san, String extra) {
-        return "\n[" + name + "]\ncertificate-key = " + tmp.resolve(name + ".key") + "\ncertificate = "
-                + tmp.resolve(name + ".crt") + "\ncertificate-chain = " + tmp.resolve(name + ".chain.pem")
-                + "\nsubject = " + subject + "\nsubjectAltName = " + san + "\n" + extra;
+        return section(tmp, name, subject, san, extra);
     }
 
     @AfterAll
@@ -143,5 +143,34 @@ class TlsAlpnIT {
             w.destroy();
             w.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void issuesByTlsAlpn01ForADnsNameAndAnIpAddress(@TempDir Path dir) throws Exception {
+        Tree.Settings settings = Tree.Settings.of(pebble);
+        settings.sections = List.of("alpn");
+        // Pebble's tls-alpn-01 validation connects to its tlsPort: the master binds it
+        settings.webserver.put("listen-tls", "127.0.0.1:" + pebble.tlsPort());
+        // http-01 cannot succeed: its webserver listens on a UNIX socket Pebble cannot reach
+        settings.webserver.put("listen", dir.resolve("www.socket").toString());
+        Path c = Tree.write(dir, settings);
+        Files.copy(dir.resolve("alpn.key"), dir.resolve("alpnip.key"));
+        Files.writeString(dir.resolve("lacme-certs.conf"), "CAfile = " + dir.resolve("pebble-roots.pem") + "\n"
+                + section(dir, "alpn", "/CN=alpn.example.test", "DNS:alpn.example.test", "challenge = tls-alpn-01\n")
+                + section(dir, "alpnip", "/O=lacme IP test", "IP:127.0.0.1", "challenge = tls-alpn-01\n"));
+        Dist.register(dir, c);
+        Dist.Run run = Dist.run(dir, List.of(Dist.lacme().toString(), "--config=" + c, "newOrder"), 180);
+        assertEquals(0, run.exit(), run.toString());
+        X509Certificate dns = Certs.parse(dir.resolve("alpn.crt")).get(0);
+        assertEquals(java.util.Set.of("alpn.example.test"), Certs.dnsNames(dns));
+        X509Certificate ip = Certs.parse(dir.resolve("alpnip.crt")).get(0);
+        assertEquals(List.of(List.of(7, "127.0.0.1")), List.copyOf(ip.getSubjectAlternativeNames()));
+        assertFalse(run.stderr().contains("Exception"), run.toString());
+    }
+
+    static String section(Path dir, String name, String subject, String san, String extra) {
+        return "\n[" + name + "]\ncertificate-key = " + dir.resolve(name + ".key") + "\ncertificate = "
+                + dir.resolve(name + ".crt") + "\ncertificate-chain = " + dir.resolve(name + ".chain.pem")
+                + "\nsubject = " + subject + "\nsubjectAltName = " + san + "\n" + extra;
     }
 }
