@@ -152,7 +152,13 @@ final class NewOrderCommand {
                 continue;
             }
             try {
-                ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+                List<String> pref = ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+                if (pref.contains("tls-alpn-01") && (conf.webserver().getOrDefault("listen-tls", "").isBlank()
+                        || conf.webserver().get("challenge-directory") != null)) {
+                    // nothing of ours answers the CA's TLS connection then: say so before it times out
+                    report.warn("[" + s + "] Warning: 'tls-alpn-01' is preferred but no tls-alpn-01 responder runs"
+                            + " ([webserver] listen-tls is empty or challenge-directory is set)");
+                }
             } catch (ConfigException e) {
                 report.warn("Error: " + e.getMessage() + ", skipping");
                 rv = 1;
