@@ -47,7 +47,8 @@ public final class RequestHandler {
                     ids.add(new AcmeClient.Identifier(i.type(), i.value()));
                 }
                 LOG.debug("order{} for {}", o.section() == null ? "" : " [" + Problem.clean(o.section()) + "]", ids);
-                AcmeClient.IssuedChain c = client.order(ids, o.csr(), o.profile(), o.replaces());
+                AcmeClient.IssuedChain c = client.order(ids, o.csr(), o.challenges(), o.section(), o.profile(),
+                        o.replaces());
                 return new OrderResult(o.id(), c.chain(), c.alternates());
             } else if (request instanceof RevokeRequest r) {
                 client.revoke(r.certificate(), r.reason());

@@ -11,12 +11,13 @@ import lacme.common.proto.Control.OrderRequest;
 import lacme.common.proto.Control.OrderResult;
 import lacme.common.proto.Control.Result;
 import lacme.master.config.CertConf;
+import lacme.master.config.ChallengePreference;
 import lacme.master.config.LacmeConf;
 import lacme.master.config.Reporter;
 import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
 import lacme.master.csr.Identifiers;
-import lacme.master.csr.ServiceKey;
+import lacme.master.csr.GeneratedKey;
 import lacme.master.install.CaFile;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
@@ -138,7 +139,8 @@ final class NewOrderCommand {
                     throw new CsrException("'certificate-key' and 'subject' are required");
                 }
                 try {
-                    key = ServiceKey.read(Path.of(c.get("certificate-key")));
+                    key = GeneratedKey.readOrCreate(Path.of(c.get("certificate-key")), c.get("certificate-key-type"),
+                            msg -> report.info("[" + s + "] " + msg));
                 } catch (IOException e) {
                     throw new CsrException("certificate-key: " + e.getMessage());
                 }
@@ -166,6 +168,19 @@ final class NewOrderCommand {
             if (names.isEmpty()) {
                 report.warn("[" + s + "] Error: Couldn't issue X.509 certificate: no domain name to request"
                         + " authorization for (subject CN or subjectAltName DNS:)");
+                rv = 1;
+                continue;
+            }
+            try {
+                List<String> pref = ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+                if (pref.contains("tls-alpn-01") && (conf.webserver().getOrDefault("listen-tls", "").isBlank()
+                        || conf.webserver().get("challenge-directory") != null)) {
+                    // nothing of ours answers the CA's TLS connection then: say so before it times out
+                    report.warn("[" + s + "] Warning: 'tls-alpn-01' is preferred but no tls-alpn-01 responder runs"
+                            + " ([webserver] listen-tls is empty or challenge-directory is set)");
+                }
+            } catch (ConfigException e) {
+                report.warn("Error: " + e.getMessage() + ", skipping");
                 rv = 1;
                 continue;
             }
@@ -208,8 +223,9 @@ final class NewOrderCommand {
                 for (Identifiers.Name n : w.names()) {
                     ids.add(new Identifier(n.type(), n.value()));
                 }
-                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), w.profile(), w.replaces())),
-                        w);
+                List<String> pref = challengePreference(w);
+                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), pref, w.profile(),
+                        w.replaces())), w);
             }
             while (client.pending() > 0) {
                 Result r = client.receive();
@@ -230,6 +246,15 @@ final class NewOrderCommand {
             }
         }
         return rv;
+    }
+
+    /** A planned section's preference (its value was checked by {@link #plan}). */
+    private static List<String> challengePreference(Work w) {
+        try {
+            return ChallengePreference.of(w.section(), w.conf().get("challenge"));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e); // plan() skipped the section
+        }
     }
 
     /** Verifies and installs one answer, then notifies; false on any failure. */

@@ -141,4 +141,23 @@ class NewOrderPlanTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("I [short] Valid until ")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("I [pinned] Valid until ")), lines.toString());
     }
+
+    @Test
+    void tlsAlpnWithoutResponderIsWarnedAbout() throws Exception {
+        NewOrderCommand.Plan p = plan("[www]\ncertificate = @DIR@/w.crt\ncertificate-key = @DIR@/k.key\n"
+                + "subject = /CN=www.example\nchallenge = tls-alpn-01\n", false, null);
+        assertEquals(1, p.work().size());
+        assertTrue(lines.contains("W [www] Warning: 'tls-alpn-01' is preferred but no tls-alpn-01 responder runs"
+                + " ([webserver] listen-tls is empty or challenge-directory is set)"), lines.toString());
+    }
+
+    @Test
+    void missingKeyWithTypeIsGeneratedBeforeTheCsr() throws Exception {
+        NewOrderCommand.Plan p = plan("[g]\ncertificate = @DIR@/g.crt\ncertificate-key = @DIR@/g.key\n"
+                + "certificate-key-type = ec:p256\nsubject = /CN=g.example\n", false, null);
+        assertEquals(1, p.work().size(), lines.toString());
+        assertTrue(lines.contains("I [g] Generated a ec:p256 key in " + dir.resolve("g.key")), lines.toString());
+        assertEquals("EC", new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(p.work().get(0).csr())
+                .getPublicKey().getAlgorithm());
+    }
 }

@@ -45,19 +45,17 @@ final class Relauncher {
 
 
     /**
-     * Starts {@code prefix + this program [--debug]} in {@code dir} with {@code socket} as
+     * Starts {@code prefix + this program args} in {@code dir} with {@code socket} as
      * its fd 0 and stderr shared with this process. {@code env} edits the environment
      * (null: inherit it, minus systemd's socket-activation variables).
      */
     static Process start(FileDescriptor socket, Path dir, List<String> prefix,
-            Map<String, String> env, boolean debug) throws IOException {
+            Map<String, String> env, List<String> args) throws IOException {
         // contained as the master's webserver (own session, PID namespace, no network), see Contain
         List<String> cmd = new ArrayList<>(Contain.OFFLINE.prefix());
         cmd.addAll(prefix);
         cmd.addAll(javaCommand());
-        if (debug) {
-            cmd.add("--debug");
-        }
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectInput(Fds.redirect(socket))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

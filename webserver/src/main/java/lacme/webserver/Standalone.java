@@ -1,11 +1,13 @@
 package lacme.webserver;
 
+import java.io.Closeable;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,15 +36,15 @@ final class Standalone {
      * Serves {@code dir} on {@code listen} for {@code seconds} (0: until SIGTERM) and
      * returns the exit status. As root, serves as {@code user}:{@code group}.
      */
-    int run(String listen, Path dir, long seconds, String user, String group, boolean debug)
-            throws IOException, InterruptedException {
+    int run(String listen, Path dir, long seconds, String user, String group, List<String> args)
+            throws IOException, InterruptedException, GeneralSecurityException {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir == null ? "--listen needs --dir" : "not a directory: " + dir);
         }
         if (seconds < 0) {
             throw new IllegalArgumentException("--timeout must be >= 0");
         }
-        ListenAddress address = ListenAddress.parse(listen);
+        ListenAddress address = ListenAddress.parse(listen, args.contains(WebserverMain.TLS) ? 443 : 80);
         boolean root = WebserverMain.isRoot();
         Map<String, String> env = new HashMap<>();
         List<String> setpriv = null;
@@ -82,10 +84,11 @@ final class Standalone {
                 cleanup.run();
                 throw e;
             }
-            Process child = Relauncher.start(socket, dir.toAbsolutePath(), setpriv, env, debug);
+            Process child = Relauncher.start(socket, dir.toAbsolutePath(), setpriv, env, args);
             return Relauncher.supervise(child, limit, cleanup);
         }
-        ChallengeServer server = new ChallengeServer(listener, dir, Limits.DEFAULT, log);
+        Closeable server = args.contains(WebserverMain.TLS) ? new AlpnServer(listener, dir, Limits.DEFAULT, log)
+                : new ChallengeServer(listener, dir, Limits.DEFAULT, log);
         Runtime.getRuntime().addShutdownHook(new Thread(cleanup, "lacme-webserver-cleanup"));
         if (limit != null) {
             Thread timer = new Thread(() -> {
@@ -94,12 +97,18 @@ final class Standalone {
                     server.close();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    log.warn("stopping: {}", e.getMessage());
                 }
             }, "lacme-webserver-timeout");
             timer.setDaemon(true);
             timer.start();
         }
-        server.serve();
+        if (server instanceof AlpnServer a) {
+            a.serve();
+        } else {
+            ((ChallengeServer) server).serve();
+        }
         return 0;
     }
 }

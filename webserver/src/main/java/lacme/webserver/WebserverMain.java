@@ -6,6 +6,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import lacme.common.Version;
@@ -41,6 +42,13 @@ import picocli.CommandLine.Parameters;
 public final class WebserverMain implements Callable<Integer> {
     @Option(names = "--debug", description = "Log every request.")
     boolean debug;
+
+    /** The option that makes this a tls-alpn-01 responder instead of an HTTP server. */
+    static final String TLS = "--tls-alpn";
+
+    @Option(names = TLS, description = "Answer tls-alpn-01 (RFC 8737) on the socket instead of http-01: "
+            + "TLS with ALPN acme-tls/1 only, certificates from the files alpn.NAME.")
+    boolean tls;
 
     @Option(names = "--listen", paramLabel = "ADDR[:PORT]",
             description = "Standalone: IPv4, [IPv6] (default port 80) or absolute socket path.")
@@ -84,7 +92,7 @@ public final class WebserverMain implements Callable<Integer> {
         log = Logging.init("lacme-webserver", debug ? Logging.DEBUG : Logging.NORMAL);
         try {
             if (listen != null) {
-                return new Standalone(log).run(listen, dir, timeout, user, group, debug);
+                return new Standalone(log).run(listen, dir, timeout, user, group, childArgs());
             }
             if (dir != null) {
                 throw new IllegalArgumentException("--dir needs --listen");
@@ -102,30 +110,58 @@ public final class WebserverMain implements Callable<Integer> {
                 return relaunch(3); // systemd socket activation: the first socket is fd 3
             }
             throw new IOException("fd 0 is not a listening socket");
-        } catch (IllegalArgumentException | IOException e) {
+        } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
             log.error("{}", e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
         }
     }
 
     /** Serves fd 0 from the cwd until SIGTERM, or until the parent process is gone. */
-    private int managed(ServerSocketChannel listener) throws IOException {
+    private int managed(ServerSocketChannel listener) throws IOException, GeneralSecurityException {
+        if (tls) {
+            AlpnServer alpn = new AlpnServer(listener, Path.of(""), Limits.DEFAULT, log);
+            stopWithParent(alpn);
+            log.debug("answering tls-alpn-01 on {} from {}", listener.getLocalAddress(), Path.of("").toAbsolutePath());
+            alpn.serve();
+            return 0;
+        }
         ChallengeServer server = new ChallengeServer(listener, Path.of(""), Limits.DEFAULT, log);
-        ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(p ->
-                p.onExit().thenRun(() -> {
-                    log.info("parent process {} is gone, stopping", p.pid());
-                    server.close();
-                }));
+        stopWithParent(server);
         log.debug("serving {} from {}", listener.getLocalAddress(), Path.of("").toAbsolutePath());
         server.serve();
         return 0;
+    }
+
+    /** Stops {@code server} when the parent process is gone (the master died without cleaning up). */
+    private void stopWithParent(java.io.Closeable server) {
+        ProcessHandle.current().parent().filter(p -> p.pid() > 1).ifPresent(p ->
+                p.onExit().thenRun(() -> {
+                    log.info("parent process {} is gone, stopping", p.pid());
+                    try {
+                        server.close();
+                    } catch (IOException e) {
+                        // exiting anyway
+                    }
+                }));
+    }
+
+    /** The options a relaunched child gets. */
+    private List<String> childArgs() {
+        List<String> a = new java.util.ArrayList<>();
+        if (debug) {
+            a.add("--debug");
+        }
+        if (tls) {
+            a.add(TLS);
+        }
+        return a;
     }
 
     /** Serves a socket that is not on fd 0 by running managed mode with it as fd 0. */
     private int relaunch(int n) throws IOException, InterruptedException {
         FileDescriptor socket = Fds.inherited(n);
         log.debug("serving descriptor {} through a child process", n);
-        Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, debug);
+        Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, childArgs());
         return Relauncher.supervise(child, null, () -> { });
     }
 

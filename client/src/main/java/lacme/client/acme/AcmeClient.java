@@ -151,16 +151,20 @@ public final class AcmeClient {
         return new AccountInfo(a.text(), loc);
     }
 
-    /** Issues one certificate; see {@link OrderProcess}. */
+    /** Issues one certificate answering http-01 only; see {@link OrderProcess}. */
     public IssuedChain order(List<Identifier> identifiers, byte[] csrDer) throws AcmeException, InterruptedException {
-        return order(identifiers, csrDer, null, null);
+        return order(identifiers, csrDer, List.of(Challenge.HTTP_01), null, null, null);
     }
 
-    /** Issues one certificate with an optional profile and replaced certificate (ARI id); see {@link OrderProcess}. */
-    public IssuedChain order(List<Identifier> identifiers, byte[] csrDer, String profile, String replaces)
-            throws AcmeException, InterruptedException {
-        return new OrderProcess(this, new Poller(timeout, clock), challengeDir).run(identifiers, csrDer, profile,
-                replaces);
+    /**
+     * Issues one certificate answering, per authorization, the first type of {@code preference}
+     * offered and answerable ({@link ChallengeChoice}), with an optional profile and replaced
+     * certificate (ARI id); {@code section} names errors.
+     */
+    public IssuedChain order(List<Identifier> identifiers, byte[] csrDer, List<String> preference, String section,
+                             String profile, String replaces) throws AcmeException, InterruptedException {
+        return new OrderProcess(this, new Poller(timeout, clock), challengeDir, preference, section)
+                .run(identifiers, csrDer, profile, replaces);
     }
 
     /**

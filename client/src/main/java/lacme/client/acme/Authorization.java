@@ -55,6 +55,15 @@ public final class Authorization {
         return Problem.clean(identifierType + ":" + (wildcard ? "*." : "") + identifierValue);
     }
 
+    public String identifierType() {
+        return identifierType;
+    }
+
+    /** True for the authorization of a wildcard name ({@code *.} + the value). */
+    public boolean wildcard() {
+        return wildcard;
+    }
+
     public String identifierValue() {
         return identifierValue;
     }

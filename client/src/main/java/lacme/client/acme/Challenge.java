@@ -12,6 +12,8 @@ public final class Challenge {
     /** RFC 8555 §8.1: base64url; anything else could escape the challenge directory. */
     public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]+");
     public static final String HTTP_01 = "http-01";
+    /** RFC 8737; answered by the webserver's TLS responder ({@code [webserver] listen-tls}). */
+    public static final String TLS_ALPN_01 = "tls-alpn-01";
 
     private final String type;
     private final URI url;

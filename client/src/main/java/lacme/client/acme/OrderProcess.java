@@ -17,7 +17,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One certificate order, RFC 8555 §7.4: newOrder, answer every pending http-01 challenge
+ * One certificate order, RFC 8555 §7.4: newOrder, answer every pending challenge (the type
+ * chosen by {@link ChallengeChoice})
  * (all before polling, so validations run in parallel), poll the order until ready,
  * finalize with the master's CSR, poll until valid, download the chain and its
  * alternates. The challenge files are removed whatever the outcome. One {@link Poller}
@@ -43,10 +44,14 @@ final class OrderProcess {
     static final int MAX_RECOVERIES = 3;
     /** Alternate chains downloaded at most (Let's Encrypt offers one or two). */
     static final int MAX_ALTERNATES = 8;
+    private final List<String> preference;
+    private final String section;
     private String kid;
     private String label;
 
-    OrderProcess(AcmeClient client, Poller poller, Path challengeDir) {
+    OrderProcess(AcmeClient client, Poller poller, Path challengeDir, List<String> preference, String section) {
+        this.preference = preference;
+        this.section = section;
         this.client = client;
         this.conn = client.connection();
         this.poller = poller;
@@ -201,11 +206,15 @@ final class OrderProcess {
                     LOG.debug("{}: already valid", a.identifier());
                     break;
                 case PENDING:
-                    Challenge c = a.challenge(Challenge.HTTP_01);
-                    if (c == null) {
-                        throw new AcmeException("no 'http-01' challenge offered for " + a.identifier());
-                    }
-                    if (c.status() == Status.PENDING) {
+                    Challenge c = ChallengeChoice.choose(a, preference, section);
+                    if (c.status() == Status.PENDING && Challenge.TLS_ALPN_01.equals(c.type())) {
+                        if (a.wildcard()) {
+                            throw new AcmeException("tls-alpn-01 cannot prove a wildcard: " + a.identifier());
+                        }
+                        files.writeAlpn(new AcmeClient.Identifier(a.identifierType(), a.identifierValue()),
+                                c.keyAuthorization(thumbprint));
+                        answer.add(Map.entry(url, c));
+                    } else if (c.status() == Status.PENDING) {
                         files.write(c.token(), c.keyAuthorization(thumbprint));
                         answer.add(Map.entry(url, c));
                     }

@@ -152,7 +152,18 @@ class AcmeClientTest extends ScriptedCaFixture {
     void missingHttp01ChallengeFails() throws Exception {
         pendingOrder("authz-a-valid.json", "authz-b-dns-only.json");
         AcmeException e = assertThrows(AcmeException.class, () -> client(Duration.ofSeconds(30)).order(AB, CSR));
-        assertEquals("no 'http-01' challenge offered for dns:b.example", e.getMessage());
+        assertEquals("no challenge of the preference (http-01) that this client answers is offered for dns:b.example"
+                + " (offered: dns-01)", e.getMessage());
+    }
+
+    @Test
+    void noAnswerablePreferredChallengeNamesTheSection() throws Exception {
+        pendingOrder("authz-a-valid.json", "authz-b-dns-only.json");
+        AcmeException e = assertThrows(AcmeException.class,
+                () -> client(Duration.ofSeconds(30)).order(AB, CSR, List.of("tls-alpn-01", "http-01"), "www"));
+        assertEquals("[www] no challenge of the preference (tls-alpn-01, http-01) that this client answers is offered"
+                + " for dns:b.example (offered: dns-01)", e.getMessage());
+        assertTrue(ca.to("/chall/b").isEmpty(), "nothing answered");
     }
 
     @Test

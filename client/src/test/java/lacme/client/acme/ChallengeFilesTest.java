@@ -74,4 +74,37 @@ class ChallengeFilesTest {
             Files.deleteIfExists(target);
         }
     }
+
+    @Test
+    void alpnFilesAreNamedBySniName() throws Exception {
+        try (ChallengeFiles f = new ChallengeFiles(dir)) {
+            f.writeAlpn(new AcmeClient.Identifier("dns", "WWW.Example.org"), "tok.thumb");
+            f.writeAlpn(new AcmeClient.Identifier("ip", "127.0.0.1"), "tok2.thumb");
+            f.writeAlpn(new AcmeClient.Identifier("ip", "2001:db8::1"), "tok3.thumb");
+            assertEquals("tok.thumb", Files.readString(dir.resolve("alpn.www.example.org")));
+            assertEquals("tok2.thumb", Files.readString(dir.resolve("alpn.1.0.0.127.in-addr.arpa")));
+            assertEquals("tok3.thumb", Files.readString(dir.resolve(
+                    "alpn.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa")));
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir.resolve("alpn.www.example.org"))));
+        }
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.count(), "removed on close");
+        }
+    }
+
+    @Test
+    void hostileAlpnIdentifiersAreRefused() throws Exception {
+        try (ChallengeFiles f = new ChallengeFiles(dir)) {
+            for (AcmeClient.Identifier id : List.of(new AcmeClient.Identifier("dns", "../../etc/passwd"),
+                    new AcmeClient.Identifier("dns", "*.example.org"), new AcmeClient.Identifier("dns", "localhost"),
+                    new AcmeClient.Identifier("ip", "example.org"), new AcmeClient.Identifier("ip", "1.2.3.4/../x"),
+                    new AcmeClient.Identifier("email", "a@example.org"), new AcmeClient.Identifier("dns", null))) {
+                assertThrows(AcmeException.class, () -> f.writeAlpn(id, "t.x"), id.toString());
+            }
+        }
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.count());
+        }
+    }
 }

@@ -40,10 +40,15 @@ public record ListenAddress(String text, SocketAddress address) {
 
     /** Parses a comma- or blank-separated list (lacme's {@code listen} value). */
     public static List<ListenAddress> parseList(String value) {
+        return parseList(value, 80);
+    }
+
+    /** As {@link #parseList(String)} with another default port (443 for {@code listen-tls}). */
+    public static List<ListenAddress> parseList(String value, int defaultPort) {
         List<ListenAddress> out = new ArrayList<>();
         for (String a : value.trim().split("[\\s,]+")) {
             if (!a.isEmpty()) {
-                out.add(parse(a));
+                out.add(parse(a, defaultPort));
             }
         }
         return out;
@@ -51,6 +56,11 @@ public record ListenAddress(String text, SocketAddress address) {
 
     /** Parses one address; {@link IllegalArgumentException} "Invalid address: X" otherwise. */
     public static ListenAddress parse(String s) {
+        return parse(s, 80);
+    }
+
+    /** As {@link #parse(String)} with another default port. */
+    public static ListenAddress parse(String s, int defaultPort) {
         if (s.startsWith("/")) {
             return new ListenAddress(s, UnixDomainSocketAddress.of(s));
         }
@@ -66,13 +76,13 @@ public record ListenAddress(String text, SocketAddress address) {
                     }
                     b[i] = (byte) v;
                 }
-                return new ListenAddress(s, new InetSocketAddress(InetAddress.getByAddress(b), port(m, s)));
+                return new ListenAddress(s, new InetSocketAddress(InetAddress.getByAddress(b), port(m, s, defaultPort)));
             }
             m = V6.matcher(s);
             if (m.matches()) {
                 // bracketed: InetAddress parses it as a literal or fails, no DNS look-up
                 InetAddress a = InetAddress.getByName("[" + m.group(1) + "]");
-                return new ListenAddress(s, new InetSocketAddress(a, port(m, s)));
+                return new ListenAddress(s, new InetSocketAddress(a, port(m, s, defaultPort)));
             }
         } catch (UnknownHostException e) {
             // fall through
@@ -80,8 +90,8 @@ public record ListenAddress(String text, SocketAddress address) {
         throw new IllegalArgumentException("Invalid address: " + s);
     }
 
-    private static int port(Matcher m, String s) {
-        int p = m.group(2) == null ? 80 : Integer.parseInt(m.group(2));
+    private static int port(Matcher m, String s, int defaultPort) {
+        int p = m.group(2) == null ? defaultPort : Integer.parseInt(m.group(2));
         if (p > 65535) {
             throw new IllegalArgumentException("Invalid address: " + s);
         }

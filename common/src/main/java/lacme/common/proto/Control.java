@@ -119,20 +119,37 @@ public final class Control {
     public record Identifier(String type, String value) {
     }
 
+    /** The challenge preference of a section that sets none: lacme 0.8.2 answers http-01 only. */
+    public static final List<String> DEFAULT_CHALLENGES = List.of("http-01");
+
     /**
-     * Issue one certificate for {@code section} (named in the client's log only), with the
+     * Issue one certificate for {@code section} (named in the client's log and errors only),
+     * answering each authorization with the first type of {@code challenges} the CA offers
+     * and the client can answer (the section's {@code challenge} setting, in order), with the
      * optional ACME {@code profile} and the ARI identifier of the certificate it {@code replaces}
      * (RFC 9773 §5; the client sends it only to a CA that offers renewalInfo).
      */
-    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr, String profile,
-            String replaces) implements Request {
+    public record OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr,
+            List<String> challenges, String profile, String replaces) implements Request {
         public OrderRequest {
             identifiers = List.copyOf(identifiers);
+            challenges = challenges == null || challenges.isEmpty() ? DEFAULT_CHALLENGES : List.copyOf(challenges);
         }
 
-        /** An order without profile or replaces. */
+        /** An order with the default preference ({@link #DEFAULT_CHALLENGES}), no profile or replaces. */
         public OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr) {
-            this(id, section, identifiers, csr, null, null);
+            this(id, section, identifiers, csr, DEFAULT_CHALLENGES, null, null);
+        }
+
+        /** An order with a challenge preference, no profile or replaces. */
+        public OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr, List<String> challenges) {
+            this(id, section, identifiers, csr, challenges, null, null);
+        }
+
+        /** An order with the default preference and a profile and/or replaced certificate. */
+        public OrderRequest(Id id, String section, List<Identifier> identifiers, byte[] csr, String profile,
+                String replaces) {
+            this(id, section, identifiers, csr, DEFAULT_CHALLENGES, profile, replaces);
         }
 
         @Override

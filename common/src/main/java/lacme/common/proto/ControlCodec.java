@@ -32,6 +32,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The master ⇄ client control channel (docs/protocol/control.md): length-prefixed JSON
@@ -140,6 +141,7 @@ public final class ControlCodec {
             }
             f.put("identifiers", ids);
             f.put("csr", B64.encodeToString(o.csr()));
+            f.put("challenges", o.challenges());
             putIfSet(f, "profile", o.profile());
             putIfSet(f, "replaces", o.replaces());
         } else if (r instanceof RevokeRequest v) {
@@ -189,8 +191,8 @@ public final class ControlCodec {
                         ids.add(new Identifier(Json.requireString(i, "type"), Json.requireString(i, "value")));
                     }
                     return new OrderRequest(id, Json.string(f, "section"), ids,
-                            base64url(Json.requireString(f, "csr"), "csr"), Json.string(f, "profile"),
-                            Json.string(f, "replaces"));
+                            base64url(Json.requireString(f, "csr"), "csr"), challengeTypes(f),
+                            Json.string(f, "profile"), Json.string(f, "replaces"));
                 case REVOKE:
                     Integer reason = null;
                     if (f.get("reason") != null) {
@@ -208,6 +210,26 @@ public final class ControlCodec {
         } catch (ParseException e) {
             return new Invalid(id, "malformed '" + op + "' request: " + e.getMessage());
         }
+    }
+
+    /** A challenge type as RFC 8555 registers them; anything else is refused before it is logged. */
+    private static final Pattern CHALLENGE_TYPE = Pattern.compile("[a-z0-9-]{1,32}");
+
+    /** An order's optional {@code challenges}: absent or null means {@link Control#DEFAULT_CHALLENGES}. */
+    private static List<String> challengeTypes(Map<String, Object> f) throws ParseException {
+        if (f.get("challenges") == null) {
+            return Control.DEFAULT_CHALLENGES;
+        }
+        List<String> types = Json.strings(f, "challenges");
+        if (types.isEmpty() || types.size() > 8) {
+            throw new ParseException("'challenges' must list 1 to 8 challenge types", 0);
+        }
+        for (String t : types) {
+            if (!CHALLENGE_TYPE.matcher(t).matches()) {
+                throw new ParseException("'challenges' has a malformed type '" + Sanitize.line(t, MAX_ID) + "'", 0);
+            }
+        }
+        return types;
     }
 
     /**

@@ -140,6 +140,28 @@ class ControlCodecTest {
     }
 
     @Test
+    void challengePreferenceIsOptionalAndChecked() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Map<String, String>> ids = List.of(Map.of("type", "dns", "value", "a.example"));
+        ControlCodec.writeRequest(out, new OrderRequest(Id.of("1"), "www", List.of(new Identifier("dns", "a.example")),
+                new byte[] {1}, List.of("dns-01", "http-01")));
+        ControlCodec.write(out, Map.of("op", "order", "id", "2", "identifiers", ids, "csr", "AQ"));
+        ControlCodec.write(out, Map.of("op", "order", "id", "3", "identifiers", ids, "csr", "AQ",
+                "challenges", List.of("http-01", "DNS 01")));
+        ControlCodec.write(out, Map.of("op", "order", "id", "4", "identifiers", ids, "csr", "AQ",
+                "challenges", List.of()));
+        ByteArrayInputStream in = bytes(out);
+        assertEquals(List.of("dns-01", "http-01"),
+                assertInstanceOf(OrderRequest.class, ControlCodec.readRequest(in)).challenges());
+        assertEquals(List.of("http-01"), assertInstanceOf(OrderRequest.class, ControlCodec.readRequest(in)).challenges(),
+                "absent: http-01 only, as lacme");
+        assertTrue(assertInstanceOf(Invalid.class, ControlCodec.readRequest(in)).error()
+                .contains("malformed type 'DNS 01'"));
+        assertTrue(assertInstanceOf(Invalid.class, ControlCodec.readRequest(in)).error().contains("1 to 8"));
+        assertEquals(List.of("http-01"), new OrderRequest(Id.of("5"), null, List.of(), new byte[0]).challenges());
+    }
+
+    @Test
     void badRequestsWithAnIdAreInvalidNotFatal() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ControlCodec.write(out, Map.of("op", "revoke", "id", "1", "certificate", "AQID", "reason", 11));

@@ -40,8 +40,8 @@ import java.util.TreeSet;
 public final class CertConf {
     /** Keys a certificate section may have. */
     public static final Set<String> VALID = Set.of("certificate", "certificate-chain", "certificate-key",
-            "min-days", "CAfile", "hash", "keyUsage", "subject", "subjectAltName", "tlsfeature",
-            "owner", "chown", "mode", "chmod", "notify", "preferred-chain", "profile");
+            "certificate-key-type", "min-days", "CAfile", "hash", "keyUsage", "subject", "subjectAltName", "tlsfeature",
+            "owner", "chown", "mode", "chmod", "notify", "preferred-chain", "challenge", "profile");
 
     /** Perl's {@code sort}: byte order of the UTF-8 encodings. */
     public static final Comparator<String> PERL_ORDER = (a, b) -> Arrays.compareUnsigned(

@@ -47,6 +47,7 @@ public final class LacmeConf {
         v.put("client", c);
         Map<String, String> w = new LinkedHashMap<>();
         w.put("listen", "/run/lacme-www.socket");
+        w.put("listen-tls", ""); // not in lacme: tls-alpn-01 responder addresses (Webservers)
         w.put("challenge-directory", null);
         w.put("user", "_lacme-www");
         w.put("group", "nogroup");

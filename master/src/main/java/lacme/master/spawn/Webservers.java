@@ -23,8 +23,20 @@ import java.util.Map;
  * directory ({@link ChallengeDirectory}) as cwd, and runs unprivileged. With
  * {@code challenge-directory} an existing HTTP server is used instead: no webserver is spawned
  * and {@code listen}/{@code iptables} are ignored, as in lacme.
+ *
+ * <p>{@code listen-tls} (not in lacme; empty by default, so nothing new listens with an
+ * unchanged configuration): addresses (default port 443) on which a webserver started with
+ * {@code --tls-alpn} answers tls-alpn-01 from the same challenge directory. It is never
+ * bound implicitly: 443 is usually held by the site's own HTTPS server, and a run that
+ * fails to bind is worse than one that asks for the setting. Ignored, like {@code listen},
+ * with {@code challenge-directory}.
  */
 public final class Webservers {
+
+    /** {@code listen-tls}'s default port (RFC 8737: the CA connects to 443). */
+    static final int TLS_PORT = 443;
+    /** The webserver's option for the tls-alpn-01 responder (lacme.webserver.WebserverMain). */
+    static final String TLS_OPTION = "--tls-alpn";
 
     private Webservers() {
     }
@@ -33,15 +45,17 @@ public final class Webservers {
     public static Path start(Map<String, String> conf, String clientUser, boolean debug, Specifiers sp,
                              Spawner spawner, Cleanup cleanup, Logger log) throws Fatal {
         List<ListenAddress> addrs;
+        List<ListenAddress> tls;
         try {
             addrs = ListenAddress.parseList(conf.get("listen"));
+            tls = ListenAddress.parseList(conf.getOrDefault("listen-tls", ""), TLS_PORT);
         } catch (IllegalArgumentException e) {
             throw new Fatal(e.getMessage());
         }
         if (conf.get("challenge-directory") != null) {
             return ChallengeDirectory.useExisting(conf.get("challenge-directory"), sp, cleanup, log);
         }
-        if (addrs.isEmpty()) {
+        if (addrs.isEmpty() && tls.isEmpty()) {
             throw new Fatal("'challenge-directory' option is required in section [webserver] when 'listen' is empty");
         }
         PrivDrop drop = PrivDrop.of(conf.get("user"), conf.get("group"));
@@ -49,12 +63,16 @@ public final class Webservers {
         if (debug) {
             argv.add("--debug");
         }
+        List<String> tlsArgv = new ArrayList<>(argv);
+        tlsArgv.add(TLS_OPTION);
         Path dir = ChallengeDirectory.create(ChallengeDirectory.base(), clientUser, cleanup);
+        List<ListenAddress> all = new ArrayList<>(addrs);
+        all.addAll(tls);
         // every address is bound before any webserver exists (DESIGN.md): a bind failure
         // stops the run before an unprivileged process has been started
         List<FileDescriptor> fds = new ArrayList<>();
         List<ListenAddress> bound = new ArrayList<>();
-        for (ListenAddress a : addrs) {
+        for (ListenAddress a : all) {
             try {
                 Map.Entry<ListenAddress, FileDescriptor> b = bind(a, cleanup, log);
                 bound.add(b.getKey());
@@ -63,15 +81,17 @@ public final class Webservers {
                 throw new Fatal(e.getMessage());
             }
         }
-        for (int i = 0; i < addrs.size(); i++) {
+        for (int i = 0; i < all.size(); i++) {
+            boolean isTls = i >= addrs.size();
+            String what = (isTls ? "tls-alpn-01 responder bound to " : "ACME webserver bound to ") + all.get(i).text();
             try {
-                Spawner.Child c = spawner.start("ACME webserver bound to " + addrs.get(i).text(), drop, Contain.OFFLINE, argv, dir,
+                Spawner.Child c = spawner.start(what, drop, Contain.OFFLINE, isTls ? tlsArgv : argv, dir,
                         Fds.redirect(fds.get(i)), ProcessBuilder.Redirect.DISCARD);
                 // the master keeps the listening socket: without this, the CA's validation
                 // would hang until the CA gives up (issue 15)
-                cleanup.failOnExit(c.process(), "the webserver for " + addrs.get(i).text());
+                cleanup.failOnExit(c.process(), "the webserver for " + all.get(i).text());
             } catch (IOException e) {
-                throw new Fatal("Couldn't pass " + addrs.get(i).text() + " to the webserver: " + e.getMessage());
+                throw new Fatal("Couldn't pass " + all.get(i).text() + " to the webserver: " + e.getMessage());
             }
         }
         if (conf.get("iptables").equalsIgnoreCase("yes")) {

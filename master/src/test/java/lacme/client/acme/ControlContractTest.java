@@ -151,6 +151,19 @@ class ControlContractTest extends ScriptedCaFixture {
     }
 
     @Test
+    void theSectionsChallengePreferenceReachesTheClient() throws Exception {
+        ca.on("POST", "/new-order", json(201, "order-pending.json").header("Location", FakeCa.BASE + "/order/1"));
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-dns-only.json")); // tls-alpn-01 is answerable: not offered here
+        ClientSession s = start();
+        s.send(id -> new OrderRequest(id, "www", IDS, CSR, List.of("tls-alpn-01")));
+        Failure f = assertInstanceOf(Failure.class, s.receive());
+        assertTrue(f.error().contains("[www] no challenge of the preference (tls-alpn-01)")
+                && f.error().contains("dns:b.example"), f.error());
+        assertTrue(ca.to("/chall/b").isEmpty() && ca.to("/chall/b-alpn").isEmpty(), "nothing answered");
+    }
+
+    @Test
     void orderFailsWithAOneLineSanitisedReason() throws Exception {
         ca.on("POST", "/new-order", problem(500, "problem-hostile.json"));
         ClientSession s = start();

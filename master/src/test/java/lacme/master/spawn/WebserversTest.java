@@ -139,4 +139,35 @@ class WebserversTest {
                 assertThrows(Fatal.class, () -> Webservers.start(conf(""), "", false, sp, spawner, cleanup, log))
                         .getMessage());
     }
+
+    @Test
+    void listenTlsStartsATlsAlpnResponderBesideTheHttpOne() throws Exception {
+        Path args = tmp.resolve("args");
+        Path script = tmp.resolve("webserver.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$*\" >> " + args + "\nexec sleep 60\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> c = conf(tmp.resolve("www.socket").toString());
+        c.put("listen-tls", "127.0.0.1:0");
+        c.put("command", script.toString());
+        long before = children();
+        Webservers.start(c, "", false, sp, spawner, cleanup, log);
+        assertEquals(before + 2, children(), "one webserver per address");
+        for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end
+                && (!Files.exists(args) || Files.readAllLines(args).size() < 2);) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of("", "--tls-alpn"), Files.readAllLines(args).stream().sorted().toList());
+        cleanup.runAll();
+        assertEquals(before, children());
+    }
+
+    @Test
+    void listenTlsAloneNeedsNoHttpListenerAndDefaultsToPort443() {
+        assertEquals(443, lacme.common.os.ListenAddress.parseList("127.0.0.1 [::1]", Webservers.TLS_PORT).get(1)
+                .inet().getPort());
+        Map<String, String> c = conf("");
+        c.put("listen-tls", "300.0.0.1");
+        assertEquals("Invalid address: 300.0.0.1",
+                assertThrows(Fatal.class, () -> Webservers.start(c, "", false, sp, spawner, cleanup, log)).getMessage());
+    }
 }
