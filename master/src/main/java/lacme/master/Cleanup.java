@@ -133,6 +133,15 @@ public final class Cleanup {
      * shutdown hook installed): a test JVM is never halted.
      */
     public void failOnExit(Process child, String what) {
+        failOnExit(child, what, status -> false);
+    }
+
+    /**
+     * As {@link #failOnExit(Process, String)}, except that an exit whose status is
+     * {@code expected} is left to the main thread (e.g. accountd's 0 once the client is done
+     * with it, or its 255 after its own error line).
+     */
+    public void failOnExit(Process child, String what, java.util.function.IntPredicate expected) {
         if (!hooked) {
             return;
         }
@@ -144,7 +153,7 @@ public final class Cleanup {
                 return;
             }
             synchronized (this) {
-                if (done || signalled) {
+                if (done || signalled || expected.test(child.exitValue())) {
                     return;
                 }
                 aborted = true;
