@@ -47,6 +47,8 @@ public final class Cleanup {
     private volatile boolean signalled;
     private volatile boolean aborted;
     private volatile boolean hooked;
+    /** The main thread is reporting the run's failure: a child's exit is then its business. */
+    private boolean reporting;
 
     public Cleanup(Logger log) {
         this.log = log;
@@ -119,6 +121,19 @@ public final class Cleanup {
         return signalled || aborted;
     }
 
+    /**
+     * Claims the report of the run's failure for the main thread: false when a signal or
+     * {@link #failOnExit} has spoken (or will be quiet) already, so that exactly one of them
+     * says why the run ended, never both (e.g. a dead accountd before its greeting).
+     */
+    public synchronized boolean claimReport() {
+        if (signalled || aborted) {
+            return false;
+        }
+        reporting = true;
+        return true;
+    }
+
     /** True once a signal, and only a signal, has started the shutdown. */
     public boolean bySignal() {
         return signalled;
@@ -153,7 +168,7 @@ public final class Cleanup {
                 return;
             }
             synchronized (this) {
-                if (done || signalled || expected.test(child.exitValue())) {
+                if (done || signalled || reporting || expected.test(child.exitValue())) {
                     return;
                 }
                 aborted = true;
