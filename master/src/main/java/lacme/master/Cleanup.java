@@ -47,6 +47,8 @@ public final class Cleanup {
     private volatile boolean signalled;
     private volatile boolean aborted;
     private volatile boolean hooked;
+    /** The main thread is reporting the run's failure: a child's exit is then its business. */
+    private boolean reporting;
 
     public Cleanup(Logger log) {
         this.log = log;
@@ -119,6 +121,19 @@ public final class Cleanup {
         return signalled || aborted;
     }
 
+    /**
+     * Claims the report of the run's failure for the main thread: false when a signal or
+     * {@link #failOnExit} has spoken (or will be quiet) already, so that exactly one of them
+     * says why the run ended, never both (e.g. a dead accountd before its greeting).
+     */
+    public synchronized boolean claimReport() {
+        if (signalled || aborted) {
+            return false;
+        }
+        reporting = true;
+        return true;
+    }
+
     /** True once a signal, and only a signal, has started the shutdown. */
     public boolean bySignal() {
         return signalled;
@@ -133,6 +148,15 @@ public final class Cleanup {
      * shutdown hook installed): a test JVM is never halted.
      */
     public void failOnExit(Process child, String what) {
+        failOnExit(child, what, status -> false);
+    }
+
+    /**
+     * As {@link #failOnExit(Process, String)}, except that an exit whose status is
+     * {@code expected} is left to the main thread (e.g. accountd's 0 once the client is done
+     * with it, or its 255 after its own error line).
+     */
+    public void failOnExit(Process child, String what, java.util.function.IntPredicate expected) {
         if (!hooked) {
             return;
         }
@@ -144,7 +168,7 @@ public final class Cleanup {
                 return;
             }
             synchronized (this) {
-                if (done || signalled) {
+                if (done || signalled || reporting || expected.test(child.exitValue())) {
                     return;
                 }
                 aborted = true;

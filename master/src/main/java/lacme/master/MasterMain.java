@@ -128,7 +128,7 @@ public final class MasterMain {
         try {
             return m.execute(command, log, cleanup);
         } catch (Fatal e) {
-            if (!cleanup.signalled() && !e.reported()) {
+            if (cleanup.claimReport() && !e.reported()) {
                 log.error("{}", e.getMessage());
                 if (m.debug && e.getCause() != null) {
                     e.getCause().printStackTrace();
@@ -137,7 +137,7 @@ public final class MasterMain {
             return 1;
         } catch (RuntimeException | LinkageError e) {
             // a bug, not a user error: one line, the trace only with --debug
-            if (!cleanup.signalled()) {
+            if (cleanup.claimReport()) {
                 log.error("internal error: {}", e.toString());
                 if (m.debug) {
                     e.printStackTrace();

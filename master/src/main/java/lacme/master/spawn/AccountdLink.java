@@ -96,6 +96,10 @@ public final class AccountdLink {
         String gpgTty = System.getenv("GPG_TTY");
         Spawner.Paired p = spawner.startOnSocketpair("lacme-accountd", drop, contain(drop, argv), argv,
                 gpgTty == null ? Map.of() : Map.of("GPG_TTY", gpgTty), Path.of("/"));
+        // killed mid-order (issue 15), accountd left the run with exit 1 and no word of why: the
+        // client only saw its requests fail. 0 is its normal end once the client lets go, 255
+        // its die after its own line (e.g. a missing key: ClientSession says nothing more)
+        spawner.cleanup().failOnExit(p.child().process(), "lacme-accountd", s -> s == 0 || s == 255);
         return new AccountdLink(p.mine(), p.child());
     }
 

@@ -34,6 +34,11 @@ public final class Spawner {
         this.log = log;
     }
 
+    /** The cleanup children are registered with. */
+    Cleanup cleanup() {
+        return cleanup;
+    }
+
     /** A started child and the action that stops it. */
     public record Child(String name, Process process, Cleanup.Action stop) {
         public long pid() {

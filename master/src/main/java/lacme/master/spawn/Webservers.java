@@ -4,6 +4,7 @@ import lacme.common.config.Specifiers;
 import lacme.common.os.Contain;
 import lacme.common.os.Fds;
 import lacme.common.os.ListenAddress;
+import lacme.common.os.StaleSocket;
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
 import org.slf4j.Logger;
@@ -107,6 +108,9 @@ public final class Webservers {
      */
     private static Map.Entry<ListenAddress, FileDescriptor> bind(ListenAddress a, Cleanup cleanup, Logger log)
             throws IOException {
+        if (a.isUnix() && StaleSocket.removeIfDead(a.unixPath())) {
+            log.warn("Removed {}, the socket of an earlier run that died without cleaning up", a.unixPath());
+        }
         ServerSocketChannel ch = a.bind();
         cleanup.add(ch::close);
         if (a.isUnix()) {

@@ -80,6 +80,10 @@ class FaultMatrixIT {
     @EnumSource(Fault.class)
     @Order(1)
     void aFaultMidOrderLeavesAConsistentStateAndTheNextRunIssues(Fault f) throws Exception {
+        // -Dlacme.faults=KILL_MASTER,KILL_ACCOUNTD runs those rows only (when working on one)
+        String only = System.getProperty("lacme.faults", "");
+        org.junit.jupiter.api.Assumptions.assumeTrue(only.isEmpty() || List.of(only.split(",")).contains(f.name()),
+                "row not selected by -Dlacme.faults");
         Map<Path, byte[]> before = snapshot();
         Set<Long> seen = new LinkedHashSet<>();
         Path[] challengeDir = new Path[1];
@@ -99,7 +103,7 @@ class FaultMatrixIT {
             };
             assertTrue(m.await(up, 60), f + ": children up:\n" + m.stderr());
             boolean reached = switch (f) {
-                case TERM_VALIDATION, INT_VALIDATION -> m.await(x -> up.test(x) && hasFile(challengeDir[0]), 60);
+                case TERM_VALIDATION, INT_VALIDATION, KILL_ACCOUNTD -> m.await(x -> up.test(x) && hasFile(challengeDir[0]), 60);
                 case TERM_INSTALL, INT_INSTALL -> m.await(x -> up.test(x) && changed(before), 120);
                 default -> {
                     Thread.sleep(300); // let the client start ordering
@@ -132,7 +136,18 @@ class FaultMatrixIT {
         } else {
             assertEquals(1, r.exit(), f + ": " + r);
             if (f.name().startsWith("KILL_")) {
-                assertEquals(1, errors.size(), f + ": one-line cause: " + r.stderr());
+                String who = switch (f) {
+                    case KILL_CLIENT -> "the client";
+                    case KILL_WEBSERVER -> "the webserver";
+                    default -> "lacme-accountd";
+                };
+                // accountd killed after its greeting: each section's failure, reported by the client
+                // at once, names lacme-accountd (one line a section, not yet one for the run)
+                int most = f == Fault.KILL_ACCOUNTD ? SECTIONS.size() + 1 : 1;
+                assertTrue(!errors.isEmpty() && errors.size() <= most, f + ": cause in at most " + most
+                        + " line(s): " + r.stderr());
+                assertTrue(errors.stream().allMatch(e -> e.contains(who)), f + ": the cause names " + who + ": "
+                        + errors);
             }
             assertTrue(ms < 60_000, f + ": ended " + ms + " ms after the fault");
         }
@@ -144,16 +159,15 @@ class FaultMatrixIT {
         if (f != Fault.KILL_MASTER) { // a killed master cannot clean; the next run must
             assertFalse(Files.exists(challengeDir[0], LinkOption.NOFOLLOW_LINKS), f + ": challenge directory left");
             assertFalse(Files.exists(sock, LinkOption.NOFOLLOW_LINKS), f + ": UNIX socket left");
-        } else if (Files.exists(sock, LinkOption.NOFOLLOW_LINKS)) {
-            // as lacme 0.8.2, the next run refuses to bind over the dead run's socket, naming
-            // it (docs/fault-matrix.md: open); the sysadmin removes it
+        } else {
+            // the dead run's socket (root's, in root's directory, nobody listening) is removed by
+            // the next run, which says so (lacme 0.8.2 refused to bind over it for good)
+            assertTrue(Files.exists(sock, LinkOption.NOFOLLOW_LINKS), f + ": the killed run left its socket");
             Dist.Run next = Dist.run(tmp, List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder",
                     "--force"), 180);
-            System.err.println("FAULT " + f + ": next run with the socket left: exit " + next.exit() + ", "
-                    + next.stderr().lines().filter(l -> l.contains("[ERROR]")).toList());
-            assertEquals(1, next.exit(), next.toString());
-            assertTrue(next.stderr().contains("Couldn't bind to " + sock), next.stderr());
-            Files.delete(sock);
+            System.err.println("FAULT " + f + ": next run with the socket left: exit " + next.exit());
+            assertEquals(0, next.exit(), next.toString());
+            assertTrue(next.stderr().contains("Removed " + sock + ", the socket of an earlier run"), next.stderr());
         }
         normalRun("after " + f);
         assertFalse(Files.exists(challengeDir[0].getParent(), LinkOption.NOFOLLOW_LINKS),
@@ -174,7 +188,7 @@ class FaultMatrixIT {
                 seen.addAll(x.descendants().keySet());
                 return x.running(Procs.CLIENT).size() == 1;
             }, 60), "client up:\n" + m.stderr());
-            Thread.sleep(1000);
+            Thread.sleep(150); // Pebble reuses valid authorizations: a renewal can be done within a second
             assertTrue(m.alive(), "still mid-run");
             seen.addAll(m.descendants().keySet());
             long t0 = System.nanoTime();
