@@ -106,6 +106,13 @@ check "postinst built the four class-data archives, root's, mode 644" jsa_ok
 check "lacme's classes come from its archive" sh -c 'cp=$(sed "s|^|/usr/share/lacme/java/|" /usr/share/lacme/java/master.classpath | paste -sd:); java -Xshare:on -XX:SharedArchiveFile=/usr/share/lacme/java/master.jsa -Xlog:class+load -cp "$cp" lacme.master.MasterMain --version | grep -q "lacme.master.MasterMain source: shared objects file"'
 configure
 check "lacme account --register" lacme account --register --tos-agreed mailto:hostmaster@example.test
+# accountd's native signer: its JNI library root's, 0644, loaded from the package's path
+accp=/usr/share/lacme/java/accountd-native/libamazonCorrettoCryptoProvider.so
+check "ACCP's library is root's, mode 644" sh -c "[ \"\$(stat -c '%U %a' $accp)\" = 'root 644' ]"
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+    check "lacme-accountd signs with ACCP from $accp" sh -c \
+        "lacme-accountd --stdio --debug </dev/null 2>&1 | grep -F 'Signing with ACCP' | grep -qF '($accp)'"
+fi
 # what the timer starts, word for word
 service_cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/lacme.service)
 say "running lacme.service's command: $service_cmd"

@@ -35,6 +35,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -130,7 +132,8 @@ public final class AccountKey {
                 k.getPrivateExponent(), k.getPrime1(), k.getPrime2(), k.getExponent1(), k.getExponent2(),
                 k.getCoefficient()));
         var pub = (RSAPublicKey) kf.generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()));
-        return new AccountKey(JWSAlgorithm.RS256, new RSASSASigner(priv), new RSAKey.Builder(pub).build());
+        return new AccountKey(JWSAlgorithm.RS256, withProvider(new RSASSASigner(nativeKey(priv, "RSA"))),
+                new RSAKey.Builder(pub).build());
     }
 
     private static AccountKey ec(PrivateKeyInfo pki, String name)
@@ -167,7 +170,22 @@ public final class AccountKey {
         var priv = (ECPrivateKey) kf.generatePrivate(new ECPrivateKeySpec(d, spec));
         var pub = (ECPublicKey) kf.generatePublic(new ECPublicKeySpec(new java.security.spec.ECPoint(
                 q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), spec));
-        return new AccountKey(alg, new ECDSASigner(priv), new ECKey.Builder(curve, pub).build());
+        return new AccountKey(alg, withProvider(new ECDSASigner((ECPrivateKey) nativeKey(priv, "EC"))),
+                new ECKey.Builder(curve, pub).build());
+    }
+
+    /**
+     * The key in the native provider's own form when it signs (converted once here, not at
+     * every signature's initSign), else unchanged.
+     */
+    private static PrivateKey nativeKey(PrivateKey k, String type) throws GeneralSecurityException {
+        Provider p = NativeCrypto.choose().provider();
+        return p == null ? k : (PrivateKey) KeyFactory.getInstance(type, p).translateKey(k);
+    }
+
+    private static <S extends JWSSigner> S withProvider(S signer) {
+        signer.getJCAContext().setProvider(NativeCrypto.choose().provider());
+        return signer;
     }
 
     /** Signs and verifies a fixed message, as lacme checks the key before it serves anyone. */

@@ -71,6 +71,7 @@ public final class AccountdMain {
             log.setQuiet(s.quiet());
             AccountKey key = KeyLoader.load(s.privkey(), s.gpg(), spec, s.stdio(), new TerminalPassphrase());
             log.debug("Account key: " + key.alg().getName() + ", JWK thumbprint " + key.thumbprint());
+            log.debug("Signing with " + NativeCrypto.choose().description());
             log.debug("Signing policy: also allowed " + s.rules().allowed() + ", origin " + s.rules().origin()
                     + (s.rules().allowlist() == null ? ", any identifier" : ", identifiers allowlist set"));
             Session session = new Session(key, s.keyid(), s.rules(), log);

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import lacme.common.Version;
 import lacme.common.log.Logging;
 import lacme.common.os.Fds;
@@ -81,6 +83,9 @@ public final class WebserverMain implements Callable<Integer> {
 
     private Logger log;
 
+    /** How long a SIGTERM waits for the serving loop to end (it takes milliseconds). */
+    private static final long STOP_WAIT_MS = 1000;
+
     /** Runs the webserver; see the class comment for the modes. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new WebserverMain()).execute(args));
@@ -127,8 +132,24 @@ public final class WebserverMain implements Callable<Integer> {
         }
         ChallengeServer server = new ChallengeServer(listener, Path.of(""), Limits.DEFAULT, log);
         stopWithParent(server);
+        // SIGTERM (the master's stop): end serve() before the JVM halts. HotSpot's exit waits
+        // up to 300 ms for threads in native code, and serve()'s thread sits in epoll_wait:
+        // every run of lacme paid those 300 ms between "Shutting down" and its exit (issue 12).
+        CountDownLatch served = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            try {
+                served.await(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lacme-webserver-stop"));
         log.debug("serving {} from {}", listener.getLocalAddress(), Path.of("").toAbsolutePath());
-        server.serve();
+        try {
+            server.serve();
+        } finally {
+            served.countDown();
+        }
         return 0;
     }
 

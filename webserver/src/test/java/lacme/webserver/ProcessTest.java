@@ -80,6 +80,24 @@ class ProcessTest {
         }
     }
 
+    /**
+     * The master stops the webserver with SIGTERM and waits for it: HotSpot's exit waits 300 ms
+     * or more for threads in native code (the serving loop in epoll_wait) unless the loop has
+     * ended first. Measured 0.32 s before the stop hook, ~0.01-0.03 s with it.
+     */
+    @Test
+    void managedModeExitsPromptlyOnSigterm() throws Exception {
+        writeToken();
+        try (ServerSocketChannel l = tcp(InetAddress.getByName("127.0.0.1"));
+                ServerProcess p = ServerProcess.start(ServerProcess.java(), l, dir, Map.of())) {
+            assertEquals(200, getToken(l.getLocalAddress()).status(), p.stderr());
+            long t0 = System.nanoTime();
+            assertTrue(p.terminate(10), "exits on SIGTERM");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 300, "SIGTERM to exit took " + ms + " ms (HotSpot's 300 ms wait for threads in native)");
+        }
+    }
+
     @Test
     void debugLogsOneLinePerRequest() throws Exception {
         writeToken();
