@@ -151,9 +151,18 @@ final class NewOrderCommand {
                 continue;
             }
             try {
-                ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+                List<String> pref = ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+                if (!pref.contains("dns-01")) {
+                    for (Identifiers.Name n : names) {
+                        if (Identifiers.isWildcard(n.value())) {
+                            throw new ConfigException("[" + s + "] wildcard " + n.value()
+                                    + " needs dns-01 in 'challenge'");
+                        }
+                    }
+                }
             } catch (ConfigException e) {
-                report.warn("Error: " + e.getMessage() + ", skipping");
+                // the message names the section first: "[s] Error: <rest>, skipping" as the other errors
+                report.warn("[" + s + "] Error: " + e.getMessage().substring(s.length() + 3) + ", skipping");
                 rv = 1;
                 continue;
             }
