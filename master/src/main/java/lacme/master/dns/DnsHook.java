@@ -56,7 +56,10 @@ public final class DnsHook {
                 log.warn("[{}] Warning: {}", section, e.getMessage());
             }
         };
-        cleanup.add(remove);
+        cleanup.guard(() -> {
+            cleanup.add(remove); // refused once the run is being torn down: no add without its removal
+            return null;
+        });
         run("add", name, value);
         return remove;
     }

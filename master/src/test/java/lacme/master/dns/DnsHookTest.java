@@ -2,6 +2,7 @@ package lacme.master.dns;
 
 import lacme.master.Cleanup;
 import lacme.master.Fatal;
+import lacme.master.csr.Identifiers.Name;
 import lacme.master.spawn.PrivDrop;
 import lacme.master.spawn.Spawner;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +69,23 @@ class DnsHookTest {
         assertEquals(uid() + " --flag remove " + NAME + " " + VALUE + " www remove www", log().get(1));
         cleanup.runAll();
         assertEquals(2, log().size(), "removed once");
+    }
+
+    @Test
+    void theMasterRefusesANameOutsideTheSectionWithoutRunningTheHook() throws Exception {
+        DnsRecords records = new DnsRecords("www", List.of(new Name("dns", "www.example.org")),
+                hook("exit 0", Duration.ofSeconds(20)));
+        for (String[] bad : List.of(new String[] {"_acme-challenge.victim.example", VALUE},
+                new String[] {NAME, "$(touch /tmp/x)"}, new String[] {NAME, VALUE + "\n"})) {
+            Fatal e = assertThrows(Fatal.class, () -> records.publish(bad[0], bad[1]));
+            assertTrue(e.getMessage().startsWith("[www] refused "), e.getMessage());
+        }
+        assertFalse(Files.exists(tmp.resolve("log")), "the hook never ran");
+        records.publish(NAME, VALUE); // the check alone decided: the same hook runs for a good request
+        cleanup.runAll();
+        assertEquals(2, log().size(), log().toString());
+        assertThrows(Fatal.class, () -> records.publish(NAME, VALUE), "no add once torn down");
+        assertEquals(2, log().size(), log().toString());
     }
 
     @Test
