@@ -179,8 +179,17 @@ final class NewOrderCommand {
                     report.warn("[" + s + "] Warning: 'tls-alpn-01' is preferred but no tls-alpn-01 responder runs"
                             + " ([webserver] listen-tls is empty or challenge-directory is set)");
                 }
+                if (!pref.contains("dns-01")) {
+                    for (Identifiers.Name n : names) {
+                        if (Identifiers.isWildcard(n.value())) {
+                            throw new ConfigException("[" + s + "] wildcard " + n.value()
+                                    + " needs dns-01 in 'challenge'");
+                        }
+                    }
+                }
             } catch (ConfigException e) {
-                report.warn("Error: " + e.getMessage() + ", skipping");
+                // the message names the section first: "[s] Error: <rest>, skipping" as the other errors
+                report.warn("[" + s + "] Error: " + e.getMessage().substring(s.length() + 3) + ", skipping");
                 rv = 1;
                 continue;
             }

@@ -57,6 +57,26 @@ class NewOrderPlanTest {
     }
 
     @Test
+    void wildcardsNeedDns01AndOnlyAsTheLeftmostLabel() throws Exception {
+        String section = "certificate = x\ncertificate-key = @DIR@/k.key\nsubject = /CN=example.org\n"
+                + "subjectAltName = DNS:*.example.org, DNS:a.*.example.org, DNS:**.example.org, DNS:*example.org\n";
+        NewOrderCommand.Plan p = plan("[h]\n" + section + "[d]\n" + section + "challenge = http-01, dns-01\n"
+                + "[u]\n" + section + "challenge = dns01\n", false, null);
+        assertEquals(1, p.rv());
+        assertTrue(lines.contains("W [h] Error: wildcard *.example.org needs dns-01 in 'challenge', skipping"),
+                lines.toString());
+        assertTrue(lines.contains("W [u] Error: challenge: unknown challenge type 'dns01' (known: dns-01, http-01,"
+                + " tls-alpn-01), skipping"), lines.toString());
+        assertEquals(1, p.work().size());
+        NewOrderCommand.Work w = p.work().get(0);
+        assertEquals(List.of(new Identifiers.Name("dns", "example.org"), new Identifiers.Name("dns", "*.example.org")),
+                w.names());
+        for (String bad : List.of("a.*.example.org", "**.example.org", "*example.org")) {
+            assertTrue(lines.contains("W [d] Warning: Ignoring invalid domain " + bad), lines.toString());
+        }
+    }
+
+    @Test
     void skipsReportsAndExitStatus() throws Exception {
         NewOrderCommand.Plan p = plan("[a]\ncertificate = @DIR@/valid.crt\n[b]\nsubject = /CN=b.example\n"
                 + "[c]\ncertificate = x\ncertificate-key = @DIR@/k.key\nsubject = /CN=c.example\nhash = sha3\n"

@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * with {@code DNS:} and whose rest is a domain name (two or more LDH labels), in order, without
  * exact duplicates; any other {@code DNS:} item is warned about and left out ("Ignoring invalid
  * domain"). Beyond lacme, {@code IP:} items that are valid addresses are requested as ACME IP
- * identifiers (lacme ignores them, which made such certificates impossible to obtain).
+ * identifiers (lacme ignores them, which made such certificates impossible to obtain), and
+ * {@code DNS:*.}<i>domain</i> items are requested as wildcard identifiers (RFC 8555 §7.1.3:
+ * {@code *} only as the whole leftmost label), which only dns-01 can validate.
  */
 public final class Identifiers {
     private static final String LABEL = "[0-9a-zA-Z](?:[0-9a-zA-Z-]{0,61}[0-9a-zA-Z])?";
@@ -29,6 +31,11 @@ public final class Identifiers {
     }
 
     private Identifiers() {
+    }
+
+    /** {@code *.}<i>domain</i>: a wildcard whose {@code *} is the whole leftmost label, nothing else. */
+    public static boolean isWildcard(String value) {
+        return value.startsWith("*.") && DOMAIN.matcher(value.substring(2)).matches();
     }
 
     /**
@@ -50,7 +57,7 @@ public final class Identifiers {
             Matcher dm = DNS.matcher(d);
             if (dm.lookingAt()) {
                 String v = d.substring(dm.end());
-                if (DOMAIN.matcher(v).matches()) {
+                if (DOMAIN.matcher(v).matches() || isWildcard(v)) {
                     Name n = new Name("dns", v);
                     if (!out.contains(n)) {
                         out.add(n);

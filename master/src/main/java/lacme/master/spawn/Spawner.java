@@ -100,6 +100,40 @@ public final class Spawner {
      */
     public Child start(String name, PrivDrop drop, Contain contain, List<String> argv, Map<String, String> extraEnv,
                        Path cwd, ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
+        ProcessBuilder pb = builder(drop, contain, argv, extraEnv, cwd, in, out);
+        return cleanup.guard(() -> {
+            Process p = startLogged(name, drop, contain, argv, pb);
+            Cleanup.Action stop = () -> stop(name, p);
+            cleanup.add(stop);
+            return new Child(name, p, stop);
+        });
+    }
+
+    /**
+     * Runs a short command to completion, bounded by {@code timeoutMillis} (then stopped), outside
+     * the cleanup's guard: for a step the cleanup itself must take (a dns-hook's removal), which
+     * {@link #start} would refuse once the run is being torn down.
+     *
+     * @return its exit status, or -1 when it timed out
+     */
+    public int runBounded(String name, PrivDrop drop, Contain contain, List<String> argv, Map<String, String> extraEnv,
+                          Path cwd, long timeoutMillis) throws Fatal, InterruptedException {
+        ProcessBuilder.Redirect devNull = ProcessBuilder.Redirect.to(new File("/dev/null"));
+        ProcessBuilder pb = builder(drop, contain, argv, extraEnv, cwd, ProcessBuilder.Redirect.from(new File("/dev/null")),
+                devNull);
+        Process p = startLogged(name, drop, contain, argv, pb);
+        try {
+            if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                return -1;
+            }
+            return p.exitValue();
+        } finally {
+            stop(name, p);
+        }
+    }
+
+    private ProcessBuilder builder(PrivDrop drop, Contain contain, List<String> argv, Map<String, String> extraEnv,
+                                   Path cwd, ProcessBuilder.Redirect in, ProcessBuilder.Redirect out) throws Fatal {
         String denied = drop.cannotRun(argv.get(0), cwd);
         if (denied != null) {
             throw new Fatal(denied);
@@ -117,21 +151,22 @@ public final class Spawner {
         // a child in a session of its own must not get root's terminal as its stderr either:
         // what it says goes through a pipe, one sanitised line at a time, prefixed by its name
         pb.redirectError(contain.session() ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
-        return cleanup.guard(() -> {
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new Fatal("Couldn't start " + name + " (" + argv.get(0) + "): " + e.getMessage());
-            }
-            log.debug("Forking {} as {}, child PID {}", name, drop, p.pid());
-            if (contain.session()) {
-                StderrRelay.start(name, p.getErrorStream());
-            }
-            Cleanup.Action stop = () -> stop(name, p);
-            cleanup.add(stop);
-            return new Child(name, p, stop);
-        });
+        return pb;
+    }
+
+    private Process startLogged(String name, PrivDrop drop, Contain contain, List<String> argv, ProcessBuilder pb)
+            throws Fatal {
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new Fatal("Couldn't start " + name + " (" + argv.get(0) + "): " + e.getMessage());
+        }
+        log.debug("Forking {} as {}, child PID {}", name, drop, p.pid());
+        if (contain.session()) {
+            StderrRelay.start(name, p.getErrorStream());
+        }
+        return p;
     }
 
     /** Waits for a child to exit by itself, then forgets its stop action; returns its status. */
