@@ -134,6 +134,13 @@ class StatusIT {
                 java.time.Instant.parse((String) ec.get("notAfter")).getEpochSecond(), "the file and status agree");
         assertTrue(((String) ec.get("_line")).contains("; EC-P256; issuer \""), ec.toString());
 
+        // issue 13: a timer run with nothing due never wakes the key host
+        long quiet = accountdStarts();
+        Dist.Run idle = lacme("newOrder");
+        assertEquals(0, idle.exit(), idle.toString());
+        assertTrue(idle.stderr().contains("[ec] Valid until "), idle.toString());
+        assertEquals(quiet, accountdStarts(), "newOrder with nothing due started no accountd");
+
         // due: a min-days beyond Pebble's lifetime
         Map<String, Object> due = status(0, "--min-days=100000");
         assertEquals("valid", due.get("state"));
