@@ -160,7 +160,8 @@ class AcmeClientTest extends ScriptedCaFixture {
     void noAnswerablePreferredChallengeNamesTheSection() throws Exception {
         pendingOrder("authz-a-valid.json", "authz-b-dns-only.json");
         AcmeException e = assertThrows(AcmeException.class,
-                () -> client(Duration.ofSeconds(30)).order(AB, CSR, List.of("tls-alpn-01", "http-01"), "www"));
+                () -> client(Duration.ofSeconds(30)).order(AB, CSR, List.of("tls-alpn-01", "http-01"), "www",
+                        null, null));
         assertEquals("[www] no challenge of the preference (tls-alpn-01, http-01) that this client answers is offered"
                 + " for dns:b.example (offered: dns-01)", e.getMessage());
         assertTrue(ca.to("/chall/b").isEmpty(), "nothing answered");
