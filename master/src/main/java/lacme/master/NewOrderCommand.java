@@ -94,14 +94,7 @@ final class NewOrderCommand {
      */
     static Plan plan(LacmeConf conf, Specifiers sp, List<String> configCertsOption, Integer minDaysOption,
                      List<String> sections, boolean quiet, Reporter report, Instant now) throws Fatal {
-        List<String> items = configCertsOption != null ? configCertsOption
-                : conf.configCerts() != null ? conf.configCerts() : CertConf.DEFAULT_FILES;
-        Map<String, Map<String, String>> all;
-        try {
-            all = CertConf.load(items, conf.file().toString(), sp, report);
-        } catch (ConfigException e) {
-            throw new Fatal(e.getMessage());
-        }
+        Map<String, Map<String, String>> all = certSections(conf, sp, configCertsOption, report);
         int rv = 0;
         List<Work> work = new ArrayList<>();
         RenewalState state = null;
@@ -199,13 +192,33 @@ final class NewOrderCommand {
     }
 
     /**
+     * The certificate sections of a run (newOrder's and status's): from --config-certs, else
+     * {@code config-certs}, else lacme's default files.
+     */
+    static Map<String, Map<String, String>> certSections(LacmeConf conf, Specifiers sp,
+            List<String> configCertsOption, Reporter report) throws Fatal {
+        List<String> items = configCertsOption != null ? configCertsOption
+                : conf.configCerts() != null ? conf.configCerts() : CertConf.DEFAULT_FILES;
+        try {
+            return CertConf.load(items, conf.file().toString(), sp, report);
+        } catch (ConfigException e) {
+            throw new Fatal(e.getMessage());
+        }
+    }
+
+    /** The default section's {@code state-directory}, else /var/lib/lacme. */
+    static Path stateDirectory(LacmeConf conf) {
+        String d = nonEmpty(conf.defaults().get("state-directory"));
+        return d == null ? RenewalState.DEFAULT_DIRECTORY : Path.of(d);
+    }
+
+    /**
      * The renewal state (lacme.master.renew.RenewalState) of the default section's
      * {@code state-directory}, else /var/lib/lacme; an unusable one is fatal, naming it.
      */
     static RenewalState loadState(LacmeConf conf) throws Fatal {
-        String d = nonEmpty(conf.defaults().get("state-directory"));
         try {
-            return RenewalState.load(d == null ? RenewalState.DEFAULT_DIRECTORY : Path.of(d));
+            return RenewalState.load(stateDirectory(conf));
         } catch (IOException e) {
             throw new Fatal(conf.file() + ": " + (e.getMessage() == null ? Errno.reason(e) : e.getMessage()));
         }

@@ -1,9 +1,6 @@
 package lacme.master;
 
 import lacme.common.config.ConfigException;
-import lacme.common.config.Specifiers;
-import lacme.master.config.CertConf;
-import lacme.master.config.LacmeConf;
 import lacme.master.config.Reporter;
 import lacme.master.renew.RenewalState;
 import lacme.master.status.Inspector;
@@ -54,23 +51,9 @@ final class StatusCommand {
         this.ctx = ctx;
     }
 
-    /**
-     * The certificate sections as newOrder reads them: --config-certs, else {@code config-certs},
-     * else lacme's default files.
-     */
-    static Map<String, Map<String, String>> sections(LacmeConf conf, Specifiers sp, List<String> configCertsOption,
-                                                    Reporter report) throws Fatal {
-        List<String> items = configCertsOption != null ? configCertsOption
-                : conf.configCerts() != null ? conf.configCerts() : CertConf.DEFAULT_FILES;
-        try {
-            return CertConf.load(items, conf.file().toString(), sp, report);
-        } catch (ConfigException e) {
-            throw new Fatal(e.getMessage());
-        }
-    }
 
     int run(List<String> configCerts, Integer minDaysOption, boolean json, List<String> selected) throws Fatal {
-        return run(sections(ctx.conf, ctx.sp, configCerts, Reporter.of(ctx.log)), minDaysOption, json, selected,
+        return run(NewOrderCommand.certSections(ctx.conf, ctx.sp, configCerts, Reporter.of(ctx.log)), minDaysOption, json, selected,
                 state(ctx, Reporter.of(ctx.log)), Reporter.of(ctx.log), System.out, Instant.now());
     }
 
@@ -123,7 +106,7 @@ final class StatusCommand {
             throw new Fatal(ctx.conf.file() + ": metrics-file: not an absolute path: " + v);
         }
         try {
-            return new MetricsRun(file, sections(ctx.conf, ctx.sp, configCerts, QUIET), selected, minDaysOption,
+            return new MetricsRun(file, NewOrderCommand.certSections(ctx.conf, ctx.sp, configCerts, QUIET), selected, minDaysOption,
                     () -> state(ctx, QUIET), Instant.now());
         } catch (Fatal e) {
             ctx.log.debug("metrics-file: not updated: {}", e.getMessage());
@@ -137,9 +120,8 @@ final class StatusCommand {
      * warning (status still answers, without the remembered ARI windows).
      */
     static RenewalState state(Context ctx, Reporter report) {
-        // as newOrder reads it (NewOrderCommand.loadState), without creating the directory
-        String v = ctx.conf.defaults().get("state-directory");
-        Path dir = v == null || v.isEmpty() ? RenewalState.DEFAULT_DIRECTORY : Path.of(v);
+        // the directory newOrder uses (NewOrderCommand.loadState), but never created here
+        Path dir = NewOrderCommand.stateDirectory(ctx.conf);
         if (!Files.isDirectory(dir)) {
             return RenewalState.inMemory();
         }
