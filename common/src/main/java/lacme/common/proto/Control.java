@@ -201,4 +201,39 @@ public final class Control {
     /** A failed request of any kind, with a one-line reason. */
     public record Failure(Id id, String error) implements Result {
     }
+
+    // ---- dns-01: the client's requests to the master (issue 14) ---------------------------
+
+    /** What the client asks of the master for a dns-01 challenge: publish or withdraw a TXT record. */
+    public enum DnsAction {
+        ADD("add"), REMOVE("remove");
+
+        private final String wire;
+
+        DnsAction(String wire) {
+            this.wire = wire;
+        }
+
+        /** The member value on the wire. */
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /**
+     * Client → master: "set (or remove) the TXT record {@code name} = {@code value} for the
+     * order {@code order}" (the id of a pending {@link OrderRequest}). The client only asks:
+     * the master checks the name against that order's section and runs the section's
+     * {@code dns-hook} itself. {@code id} is the client's own, echoed in the {@link DnsAnswer}.
+     */
+    public record DnsRequest(Id id, Id order, DnsAction action, String name, String value) {
+    }
+
+    /** Master → client: the answer to a {@link DnsRequest}; {@code error} null means done. */
+    public record DnsAnswer(Id id, String error) {
+        /** True when the record was published (resp. removed). */
+        public boolean done() {
+            return error == null;
+        }
+    }
 }

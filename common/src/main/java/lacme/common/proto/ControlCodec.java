@@ -163,9 +163,11 @@ public final class ControlCodec {
      */
     public static Request readRequest(InputStream in) throws IOException {
         Map<String, Object> f = read(in);
-        if (f == null) {
-            return null;
-        }
+        return f == null ? null : decodeRequest(f);
+    }
+
+    /** {@link #readRequest} for a frame already read (the client also reads {@link ControlDnsCodec} answers). */
+    public static Request decodeRequest(Map<String, Object> f) throws ProtocolException {
         String op = (String) f.get("op");
         if (HELLO.equals(op)) {
             throw new ProtocolException("second '" + HELLO + "' on the control channel");
@@ -277,9 +279,11 @@ public final class ControlCodec {
      */
     public static Result readResult(InputStream in, Map<String, Kind> pending) throws IOException {
         Map<String, Object> f = read(in);
-        if (f == null) {
-            return null;
-        }
+        return f == null ? null : decodeResult(f, pending);
+    }
+
+    /** {@link #readResult} for a frame already read (the master also reads {@link ControlDnsCodec} requests). */
+    public static Result decodeResult(Map<String, Object> f, Map<String, Kind> pending) throws ProtocolException {
         if (!RESULT.equals(f.get("op")) || !(f.get("id") instanceof String s) || !pending.containsKey(s)) {
             throw new ProtocolException("unexpected frame (not the answer to a pending request)");
         }
