@@ -18,6 +18,8 @@ import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
 import lacme.master.csr.Identifiers;
 import lacme.master.csr.GeneratedKey;
+import lacme.master.dns.DnsRequests;
+import lacme.master.dns.DnsSettings;
 import lacme.master.install.CaFile;
 import lacme.master.install.CertSummary;
 import lacme.master.install.ChainVerifier;
@@ -166,6 +168,7 @@ final class NewOrderCommand {
             }
             try {
                 List<String> pref = ChallengePreference.of(s, c.get("challenge")); // checked now, sent with the order
+                DnsSettings.of(s, c, pref); // dns-hook, its user and timeout: checked before any order
                 if (pref.contains("tls-alpn-01") && (conf.webserver().getOrDefault("listen-tls", "").isBlank()
                         || conf.webserver().get("challenge-directory") != null)) {
                     // nothing of ours answers the CA's TLS connection then: say so before it times out
@@ -239,6 +242,8 @@ final class NewOrderCommand {
         Path dir = Webservers.start(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.debug, ctx.sp,
                 ctx.spawner, ctx.cleanup, ctx.log);
         try (ClientSession client = ctx.client(hello, accountd, dir)) {
+            DnsRequests dns = new DnsRequests(ctx.spawner, ctx.cleanup, ctx.log); // dns-01: the client asks, we check
+            client.onClientRequest(dns::answer);
             Map<Id, Work> byId = new HashMap<>();
             for (Work w : plan.work()) {
                 List<Identifier> ids = new ArrayList<>();
@@ -246,11 +251,13 @@ final class NewOrderCommand {
                     ids.add(new Identifier(n.type(), n.value()));
                 }
                 List<String> pref = challengePreference(w);
-                byId.put(client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), pref, w.profile(),
-                        w.replaces())), w);
+                Id sent = client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), pref, w.profile(),
+                        w.replaces()));
+                byId.put(sent, w);
+                dns.register(sent, w.section(), w.names(), w.conf());
             }
             while (client.pending() > 0) {
-                Result r = client.receive();
+                Result r = dns.finished(client.receive());
                 Work w = byId.get(r.id());
                 if (!finish(w, r, outcomes)) {
                     outcomes.failed(w.section());

@@ -61,8 +61,11 @@ class NewOrderPlanTest {
         String section = "certificate = x\ncertificate-key = @DIR@/k.key\nsubject = /CN=example.org\n"
                 + "subjectAltName = DNS:*.example.org, DNS:a.*.example.org, DNS:**.example.org, DNS:*example.org\n";
         NewOrderCommand.Plan p = plan("[h]\n" + section + "[d]\n" + section + "challenge = http-01, dns-01\n"
+                + "dns-hook = /bin/true\n[n]\n" + section + "challenge = dns-01\n"
                 + "[u]\n" + section + "challenge = dns01\n", false, null);
         assertEquals(1, p.rv());
+        assertTrue(lines.contains("W [n] Error: dns-hook: required when 'challenge' lists dns-01, skipping"),
+                lines.toString());
         assertTrue(lines.contains("W [h] Error: wildcard *.example.org needs dns-01 in 'challenge', skipping"),
                 lines.toString());
         assertTrue(lines.contains("W [u] Error: challenge: unknown challenge type 'dns01' (known: dns-01, http-01,"

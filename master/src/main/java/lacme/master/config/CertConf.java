@@ -41,7 +41,8 @@ public final class CertConf {
     /** Keys a certificate section may have. */
     public static final Set<String> VALID = Set.of("certificate", "certificate-chain", "certificate-key",
             "certificate-key-type", "min-days", "CAfile", "hash", "keyUsage", "subject", "subjectAltName", "tlsfeature",
-            "owner", "chown", "mode", "chmod", "notify", "preferred-chain", "challenge", "profile");
+            "owner", "chown", "mode", "chmod", "notify", "preferred-chain", "challenge", "profile",
+            "dns-hook", "dns-hook-user", "dns-hook-timeout");
 
     /** Perl's {@code sort}: byte order of the UTF-8 encodings. */
     public static final Comparator<String> PERL_ORDER = (a, b) -> Arrays.compareUnsigned(

@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code LACME_SECTION}). Only values {@link TxtRecordCheck} accepted reach it, as separate argv
  * elements, so a peer's string is never interpreted by a shell. Each run is bounded by the
  * timeout (then killed). Every record added gets its removal registered in the master's
- * {@link Cleanup} first, so it runs also when the order fails or the master is signalled.
+ * {@link Cleanup} first, so it runs also when the order fails or the master is signalled; an
+ * add that fails or times out is followed by its removal at once (it may have half-succeeded).
  */
 public final class DnsHook {
     private final Spawner spawner;
@@ -60,7 +61,12 @@ public final class DnsHook {
             cleanup.add(remove); // refused once the run is being torn down: no add without its removal
             return null;
         });
-        run("add", name, value);
+        try {
+            run("add", name, value);
+        } catch (Fatal e) {
+            cleanup.runNow(remove); // a failed or killed add may have published the record all the same
+            throw e;
+        }
         return remove;
     }
 

@@ -2,12 +2,15 @@ package lacme.master.spawn;
 
 import lacme.common.os.Contain;
 import lacme.common.proto.Control;
+import lacme.common.proto.Control.DnsAnswer;
+import lacme.common.proto.Control.DnsRequest;
 import lacme.common.proto.Control.Hello;
 import lacme.common.proto.Control.Id;
 import lacme.common.proto.Control.Kind;
 import lacme.common.proto.Control.Request;
 import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
+import lacme.common.proto.ControlDnsCodec;
 import lacme.common.proto.ProtocolException;
 import lacme.master.Fatal;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -51,6 +54,7 @@ public final class ClientSession implements AutoCloseable {
         return t;
     });
     private boolean stalled;
+    private ClientRequests clientRequests;
     /** The accountd connection handed to the client (null: none), asked why the client quit. */
     private AccountdLink accountd;
     private int nextId = 1;
@@ -165,13 +169,50 @@ public final class ClientSession implements AutoCloseable {
         return id;
     }
 
-    /** Reads the next answer, within the bound; it must answer a pending request, with that request's kind. */
+    /** What answers the client's own requests (dns-01 records, lacme.master.dns.DnsRequests). */
+    public interface ClientRequests {
+        /** The answer to {@code r}; a Fatal ends the run (the request broke the protocol). */
+        DnsAnswer answer(DnsRequest r) throws Fatal;
+    }
+
+    /** Serves the client's dns requests with {@code h} from now on; without it they break the protocol. */
+    public void onClientRequest(ClientRequests h) {
+        clientRequests = h;
+    }
+
+    /**
+     * Reads the next answer, within the bound; it must answer a pending request, with that
+     * request's kind. The client's own requests read meanwhile are answered on the way, each
+     * read bounded anew (the master's own work on them is bounded by the hook's timeout).
+     */
     public Result receive() throws Fatal {
-        Map<String, Kind> expected = Map.copyOf(pending);
-        Future<Result> next = reader.submit(() -> ControlCodec.readResult(in, expected));
-        Result r;
+        while (true) {
+            Map<String, Object> f = next();
+            try {
+                if (clientRequests != null && ControlDnsCodec.isRequest(f)) {
+                    DnsAnswer a = clientRequests.answer(ControlDnsCodec.decodeRequest(f));
+                    try {
+                        ControlDnsCodec.writeAnswer(out, a);
+                    } catch (IOException e) {
+                        throw lost("lost the connection to the client: " + e.getMessage());
+                    }
+                    continue;
+                }
+                Result r = ControlCodec.decodeResult(f, Map.copyOf(pending));
+                pending.remove(r.id().text());
+                return r;
+            } catch (ProtocolException e) {
+                throw new Fatal("the client broke the control protocol: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The next frame from the client, within the bound. */
+    private Map<String, Object> next() throws Fatal {
+        Future<Map<String, Object>> next = reader.submit(() -> ControlCodec.read(in));
+        Map<String, Object> f;
         try {
-            r = next.get(answerWait.toMillis(), TimeUnit.MILLISECONDS);
+            f = next.get(answerWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             stalled = true;
             next.cancel(true);
@@ -187,11 +228,10 @@ public final class ClientSession implements AutoCloseable {
             }
             throw lost("lost the connection to the client: " + c.getMessage());
         }
-        if (r == null) {
+        if (f == null) {
             throw lost("the client exited before answering");
         }
-        pending.remove(r.id().text());
-        return r;
+        return f;
     }
 
     /** Requests still unanswered. */
