@@ -107,7 +107,8 @@ public final class ClientMain {
             AcmeClient client = new AcmeClient(conn, conn.key().kid(), challengeDir,
                     Duration.ofSeconds(hello.timeout()), Poller.Clock.SYSTEM);
             log.debug("serving requests, at most {} at once", hello.maxParallel());
-            new ControlLoop(cin, cout, new RequestHandler(client, debug), hello.maxParallel()).run();
+            MasterDns dns = new MasterDns(cout); // dns-01: the master publishes the records
+            new ControlLoop(cin, cout, new RequestHandler(client, dns, debug), hello.maxParallel(), dns).run();
         } finally {
             accountd.close();
         }

@@ -4,6 +4,7 @@ import lacme.common.proto.Control.Failure;
 import lacme.common.proto.Control.Request;
 import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
+import lacme.common.proto.ControlDnsCodec;
 import lacme.common.proto.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +32,16 @@ public final class ControlLoop {
     private final OutputStream out;
     private final RequestHandler handler;
     private final int parallel;
+    private final MasterDns dns;
     private volatile IOException writeError;
 
     public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel) {
+        this(in, out, handler, parallel, null);
+    }
+
+    /** A loop that also delivers the master's answers to {@code dns}'s requests (null: none expected). */
+    public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel, MasterDns dns) {
+        this.dns = dns;
         this.in = in;
         this.out = out;
         this.handler = handler;
@@ -53,10 +62,17 @@ public final class ControlLoop {
             return t;
         });
         try {
-            Request request;
-            while ((request = ControlCodec.readRequest(in)) != null) {
-                Request r = request;
+            Map<String, Object> frame;
+            while ((frame = ControlCodec.read(in)) != null) {
+                if (dns != null && ControlDnsCodec.isAnswer(frame)) {
+                    dns.deliver(ControlDnsCodec.decodeAnswer(frame));
+                    continue;
+                }
+                Request r = ControlCodec.decodeRequest(frame);
                 pool.execute(() -> reply(handler.handle(r)));
+            }
+            if (dns != null) {
+                dns.closed();
             }
             pool.shutdown();
             while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {

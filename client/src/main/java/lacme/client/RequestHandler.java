@@ -29,9 +29,16 @@ public final class RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger("lacme-client");
     private final AcmeClient client;
     private final boolean debug;
+    private final MasterDns dns;
 
     public RequestHandler(AcmeClient client, boolean debug) {
+        this(client, null, debug);
+    }
+
+    /** A handler that answers dns-01 through {@code dns} (the master's records; null: not answered). */
+    public RequestHandler(AcmeClient client, MasterDns dns, boolean debug) {
         this.client = client;
+        this.dns = dns;
         this.debug = debug;
     }
 
@@ -48,7 +55,7 @@ public final class RequestHandler {
                 }
                 LOG.debug("order{} for {}", o.section() == null ? "" : " [" + Problem.clean(o.section()) + "]", ids);
                 AcmeClient.IssuedChain c = client.order(ids, o.csr(), o.challenges(), o.section(), o.profile(),
-                        o.replaces());
+                        o.replaces(), dns == null ? null : dns.forOrder(o.id()));
                 return new OrderResult(o.id(), c.chain(), c.alternates());
             } else if (request instanceof RevokeRequest r) {
                 client.revoke(r.certificate(), r.reason());

@@ -163,7 +163,13 @@ public final class AcmeClient {
      */
     public IssuedChain order(List<Identifier> identifiers, byte[] csrDer, List<String> preference, String section,
                              String profile, String replaces) throws AcmeException, InterruptedException {
-        return new OrderProcess(this, new Poller(timeout, clock), challengeDir, preference, section)
+        return order(identifiers, csrDer, preference, section, profile, replaces, null);
+    }
+
+    /** As above, answering dns-01 too when {@code dns} (the master's records for this order) is given. */
+    public IssuedChain order(List<Identifier> identifiers, byte[] csrDer, List<String> preference, String section,
+                             String profile, String replaces, TxtRecords dns) throws AcmeException, InterruptedException {
+        return new OrderProcess(this, new Poller(timeout, clock), challengeDir, preference, section, dns)
                 .run(identifiers, csrDer, profile, replaces);
     }
 

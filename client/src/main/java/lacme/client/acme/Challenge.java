@@ -14,6 +14,8 @@ public final class Challenge {
     public static final String HTTP_01 = "http-01";
     /** RFC 8737; answered by the webserver's TLS responder ({@code [webserver] listen-tls}). */
     public static final String TLS_ALPN_01 = "tls-alpn-01";
+    /** RFC 8555 §8.4; the record is published by the master's {@code dns-hook} ({@link TxtRecords}). */
+    public static final String DNS_01 = "dns-01";
 
     private final String type;
     private final URI url;

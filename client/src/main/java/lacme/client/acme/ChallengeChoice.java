@@ -23,9 +23,18 @@ public final class ChallengeChoice {
      * @throws AcmeException naming the section and identifier when no preferred type is offered and answerable
      */
     public static Challenge choose(Authorization a, List<String> preference, String section) throws AcmeException {
+        return choose(a, preference, section, ANSWERABLE);
+    }
+
+    /** The types answerable with the master's dns-01 records: {@link #ANSWERABLE} and dns-01. */
+    public static final Set<String> WITH_DNS = Set.of(Challenge.HTTP_01, Challenge.TLS_ALPN_01, Challenge.DNS_01);
+
+    /** As above, answering the types of {@code answerable} ({@link #ANSWERABLE} or {@link #WITH_DNS}). */
+    public static Challenge choose(Authorization a, List<String> preference, String section, Set<String> answerable)
+            throws AcmeException {
         for (String type : preference) {
             Challenge c = a.challenge(type);
-            if (c != null && ANSWERABLE.contains(type)) {
+            if (c != null && answerable.contains(type)) {
                 return c;
             }
         }

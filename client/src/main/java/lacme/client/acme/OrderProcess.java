@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * chosen by {@link ChallengeChoice})
  * (all before polling, so validations run in parallel), poll the order until ready,
  * finalize with the master's CSR, poll until valid, download the chain and its
- * alternates. The challenge files are removed whatever the outcome. One {@link Poller}
+ * alternates. The challenge files and dns-01 records are removed whatever the outcome. One {@link Poller}
  * (the {@code timeout}) bounds every wait of the order, polls and retries alike.
  *
  * <p>Transient failures (see {@link RetryPolicy}): fetches are repeated by the
@@ -49,7 +49,16 @@ final class OrderProcess {
     private String kid;
     private String label;
 
+    /** Where dns-01 records are asked for; null: dns-01 is not answered. */
+    private final TxtRecords dns;
+
     OrderProcess(AcmeClient client, Poller poller, Path challengeDir, List<String> preference, String section) {
+        this(client, poller, challengeDir, preference, section, null);
+    }
+
+    OrderProcess(AcmeClient client, Poller poller, Path challengeDir, List<String> preference, String section,
+                 TxtRecords dns) {
+        this.dns = dns;
         this.preference = preference;
         this.section = section;
         this.client = client;
@@ -119,9 +128,10 @@ final class OrderProcess {
         }
         Order order = Order.parse(location, r.json());
         LOG.debug("order {} for {}", location, label);
-        try (ChallengeFiles files = new ChallengeFiles(challengeDir)) {
+        try (ChallengeFiles files = new ChallengeFiles(challengeDir);
+             DnsChallenges records = new DnsChallenges(dns)) {
             if (order.status() == Status.PENDING) {
-                answerChallenges(order, files);
+                answerChallenges(order, files, records);
             }
             order = awaitOrder(order, null, Status.PENDING, "the challenges of " + label);
             AcmeResponse last = null;
@@ -196,7 +206,8 @@ final class OrderProcess {
     }
 
     /** Fetches every authorization, writes the files of the pending ones, then answers them all. */
-    private void answerChallenges(Order order, ChallengeFiles files) throws AcmeException {
+    private void answerChallenges(Order order, ChallengeFiles files, DnsChallenges records)
+            throws AcmeException, InterruptedException {
         String thumbprint = conn.key().thumbprint();
         List<Map.Entry<URI, Challenge>> answer = new ArrayList<>();
         for (URI url : order.authorizations()) {
@@ -206,8 +217,13 @@ final class OrderProcess {
                     LOG.debug("{}: already valid", a.identifier());
                     break;
                 case PENDING:
-                    Challenge c = ChallengeChoice.choose(a, preference, section);
-                    if (c.status() == Status.PENDING && Challenge.TLS_ALPN_01.equals(c.type())) {
+                    Challenge c = ChallengeChoice.choose(a, preference, section,
+                            dns == null ? ChallengeChoice.ANSWERABLE : ChallengeChoice.WITH_DNS);
+                    if (c.status() == Status.PENDING && Challenge.DNS_01.equals(c.type())) {
+                        records.publish(new AcmeClient.Identifier(a.identifierType(), a.identifierValue()),
+                                c.keyAuthorization(thumbprint), poller);
+                        answer.add(Map.entry(url, c));
+                    } else if (c.status() == Status.PENDING && Challenge.TLS_ALPN_01.equals(c.type())) {
                         if (a.wildcard()) {
                             throw new AcmeException("tls-alpn-01 cannot prove a wildcard: " + a.identifier());
                         }

@@ -1,6 +1,7 @@
 package lacme.client.acme;
 
 import lacme.client.ControlLoop;
+import lacme.client.MasterDns;
 import lacme.client.RequestHandler;
 import lacme.common.proto.Control.AccountRequest;
 import lacme.common.proto.Control.AccountResult;
@@ -13,6 +14,7 @@ import lacme.common.proto.Control.Result;
 import lacme.common.proto.Control.RevokeRequest;
 import lacme.common.proto.Control.RevokeResult;
 import lacme.common.proto.ControlCodec;
+import lacme.master.dns.DnsRequests;
 import lacme.master.spawn.ClientSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,8 @@ class ControlContractTest extends ScriptedCaFixture {
             try {
                 Hello h = ControlCodec.readHello(in);
                 AcmeClient acme = new AcmeClient(connection(), null, dir, Duration.ofSeconds(h.timeout()), clock);
-                new ControlLoop(in, out, new RequestHandler(acme, false), h.maxParallel()).run();
+                MasterDns dns = new MasterDns(out);
+                new ControlLoop(in, out, new RequestHandler(acme, dns, false), h.maxParallel(), dns).run();
             } catch (Throwable e) {
                 clientError.set(e);
             }
@@ -161,6 +164,69 @@ class ControlContractTest extends ScriptedCaFixture {
         assertTrue(f.error().contains("[www] no challenge of the preference (tls-alpn-01)")
                 && f.error().contains("dns:b.example"), f.error());
         assertTrue(ca.to("/chall/b").isEmpty() && ca.to("/chall/b-alpn").isEmpty(), "nothing answered");
+    }
+
+    /**
+     * dns-01 through the master: the client asks for the record of the CA's authorization, the
+     * master's handler (lacme.master.dns) checks it against the section and runs the section's
+     * real hook, the challenge is answered only once the record is there, and it is removed.
+     */
+    @Test
+    void dns01RecordsArePublishedByTheMasterBeforeTheAnswerAndRemovedAfter() throws Exception {
+        ca.on("POST", "/new-order", json(201, "order-pending.json").header("Location", FakeCa.BASE + "/order/1"));
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", json(200, "authz-b-dns-only.json"));
+        ca.on("POST", "/chall/b-dns", json(200, "challenge-b-processing.json"));
+        ca.on("POST", "/order/1", json(200, "order-ready.json"));
+        readyOrder();
+        ca.on("POST", "/cert/1", pem("chain.pem"));
+        java.nio.file.Path log = dir.resolve("hook.log");
+        List<String> atAnswer = new java.util.ArrayList<>();
+        ca.onRequest = seen -> {
+            if (seen.path().equals("/chall/b-dns")) {
+                atAnswer.addAll(DnsHookScript.lines(log));
+            }
+        };
+        ClientSession s = start();
+        DnsRequests dns = DnsHookScript.handler(cleanup);
+        s.onClientRequest(dns::answer);
+        lacme.common.proto.Control.Id id = s.send(i -> new OrderRequest(i, "www", IDS, CSR, List.of("dns-01")));
+        dns.register(id, "www", NAMES, DnsHookScript.section(dir, log));
+        assertInstanceOf(OrderResult.class, dns.finished(s.receive()));
+        String digest = DnsChallenges.digest("tokBdns." + connection().key().thumbprint());
+        assertEquals(List.of("add _acme-challenge.b.example " + digest), atAnswer, "published before the answer");
+        assertEquals(List.of("add _acme-challenge.b.example " + digest, "remove _acme-challenge.b.example " + digest),
+                DnsHookScript.lines(log));
+    }
+
+    /** A hostile CA names another domain in the order's authorization: the master refuses, nothing runs. */
+    @Test
+    void theMasterRefusesARecordOutsideTheSection() throws Exception {
+        ca.on("POST", "/new-order", json(201, "order-pending.json").header("Location", FakeCa.BASE + "/order/1"));
+        ca.on("POST", "/authz/a", json(200, "authz-a-valid.json"));
+        ca.on("POST", "/authz/b", new FakeCa.Resp(200, "application/json", FakeCa.fixture("authz-b-dns-only.json")
+                .replace("b.example", "victim.example"), Map.of()));
+        java.nio.file.Path log = dir.resolve("hook.log");
+        ClientSession s = start();
+        DnsRequests dns = DnsHookScript.handler(cleanup);
+        s.onClientRequest(dns::answer);
+        lacme.common.proto.Control.Id id = s.send(i -> new OrderRequest(i, "www", IDS, CSR, List.of("dns-01")));
+        dns.register(id, "www", NAMES, DnsHookScript.section(dir, log));
+        Failure f = assertInstanceOf(Failure.class, dns.finished(s.receive()));
+        assertEquals("refused DNS record '_acme-challenge.victim.example': not _acme-challenge. plus one of the"
+                + " section's DNS identifiers", f.error());
+        assertEquals(List.of(), DnsHookScript.lines(log), "the hook never ran");
+        assertTrue(ca.to("/chall/b-dns").isEmpty(), "nothing answered");
+    }
+
+    private static final List<lacme.master.csr.Identifiers.Name> NAMES = List.of(
+            new lacme.master.csr.Identifiers.Name("dns", "a.example"),
+            new lacme.master.csr.Identifiers.Name("dns", "b.example"));
+    private final lacme.master.Cleanup cleanup = new lacme.master.Cleanup(org.slf4j.LoggerFactory.getLogger("test"));
+
+    @AfterEach
+    void runCleanup() {
+        cleanup.runAll();
     }
 
     @Test
