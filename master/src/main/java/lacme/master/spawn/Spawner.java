@@ -110,7 +110,7 @@ public final class Spawner {
     }
 
     /**
-     * Runs a short command to completion, bounded by {@code timeoutMillis} (then stopped), outside
+     * Runs a short command to completion, bounded by {@code timeoutMillis} (then killed), outside
      * the cleanup's guard: for a step the cleanup itself must take (a dns-hook's removal), which
      * {@link #start} would refuse once the run is being torn down.
      *
@@ -124,6 +124,12 @@ public final class Spawner {
         Process p = startLogged(name, drop, contain, argv, pb);
         try {
             if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                // out of time: killed at once, not asked. A contained program is the init of its
+                // PID namespace and ignores a SIGTERM it has no handler for (a shell or python3
+                // hook), which would only add a grace period and unshare's complaints on stderr;
+                // SIGKILL to unshare kills the whole namespace (--kill-child)
+                p.destroyForcibly();
+                p.waitFor(Processes.GRACE.toMillis(), TimeUnit.MILLISECONDS);
                 return -1;
             }
             return p.exitValue();
