@@ -77,7 +77,10 @@ public final class DnsHook {
                 "LACME_DNS_VALUE", value, "LACME_SECTION", section);
         int rc;
         try {
-            rc = spawner.runBounded("dns-hook", drop, Contain.ONLINE, argv, env, Path.of("/"), timeout.toMillis());
+            // an add is refused once the run is torn down, and killed before its removal runs;
+            // the removal is part of the teardown
+            rc = spawner.runBounded("dns-hook", drop, Contain.ONLINE, argv, env, Path.of("/"), timeout.toMillis(),
+                    action.equals("remove"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Fatal("[" + section + "] dns-hook " + action + " " + name + " interrupted");

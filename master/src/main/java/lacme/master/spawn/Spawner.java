@@ -110,31 +110,60 @@ public final class Spawner {
     }
 
     /**
-     * Runs a short command to completion, bounded by {@code timeoutMillis} (then killed), outside
-     * the cleanup's guard: for a step the cleanup itself must take (a dns-hook's removal), which
-     * {@link #start} would refuse once the run is being torn down.
+     * Runs a short command to completion, bounded by {@code timeoutMillis} (then killed).
+     * With {@code teardown} false it is an ordinary step (a dns-hook's add): started under the
+     * cleanup's guard, so it is refused once the run is being torn down, and its kill is
+     * registered, so a signal stops it before the actions registered earlier (its removal) run.
+     * With {@code teardown} true it is a step the cleanup itself takes (a dns-hook's removal):
+     * started outside the guard, which would refuse it, and not registered.
      *
      * @return its exit status, or -1 when it timed out
      */
     public int runBounded(String name, PrivDrop drop, Contain contain, List<String> argv, Map<String, String> extraEnv,
-                          Path cwd, long timeoutMillis) throws Fatal, InterruptedException {
+                          Path cwd, long timeoutMillis, boolean teardown) throws Fatal, InterruptedException {
         ProcessBuilder.Redirect devNull = ProcessBuilder.Redirect.to(new File("/dev/null"));
         ProcessBuilder pb = builder(drop, contain, argv, extraEnv, cwd, ProcessBuilder.Redirect.from(new File("/dev/null")),
                 devNull);
-        Process p = startLogged(name, drop, contain, argv, pb);
+        Process p;
+        Cleanup.Action kill = null;
+        if (teardown) {
+            p = startLogged(name, drop, contain, argv, pb);
+        } else {
+            Process[] started = new Process[1];
+            kill = () -> kill(started[0]);
+            Cleanup.Action k = kill;
+            p = cleanup.guard(() -> {
+                started[0] = startLogged(name, drop, contain, argv, pb);
+                cleanup.add(k);
+                return started[0];
+            });
+        }
         try {
             if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                // out of time: killed at once, not asked. A contained program is the init of its
-                // PID namespace and ignores a SIGTERM it has no handler for (a shell or python3
-                // hook), which would only add a grace period and unshare's complaints on stderr;
-                // SIGKILL to unshare kills the whole namespace (--kill-child)
-                p.destroyForcibly();
-                p.waitFor(Processes.GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                kill(p);
                 return -1;
             }
             return p.exitValue();
         } finally {
+            if (kill != null) {
+                cleanup.runNow(kill);
+            }
             stop(name, p);
+        }
+    }
+
+    /**
+     * Kills a bounded step at once, not asking: a contained program is the init of its PID
+     * namespace and ignores a SIGTERM it has no handler for (a shell or python3 hook), which
+     * would only add a grace period and unshare's complaints on stderr; SIGKILL to unshare
+     * kills the whole namespace (--kill-child).
+     */
+    private static void kill(Process p) {
+        p.destroyForcibly();
+        try {
+            p.waitFor(Processes.GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -107,4 +107,42 @@ class DnsHookTest {
         cleanup.runAll();
         assertTrue(log().get(1).contains(" remove " + NAME), log().toString());
     }
+
+    /**
+     * A signal while the add runs (the cleanup, as the shutdown hook runs it): the add is killed
+     * before its removal runs, so it cannot publish after the removal. The add ticks every 0.2 s
+     * and the removal takes a second: a tick after "remove" would be an add still running.
+     */
+    @Test
+    void aSignalKillsTheRunningAddBeforeItsRemoval() throws Exception {
+        DnsHook h = hook("if [ \"$2\" = add ]; then while :; do sleep 0.2; echo tick >> " + tmp.resolve("log")
+                + "; done; fi; sleep 1", Duration.ofSeconds(60));
+        Thread adder = new Thread(() -> {
+            try {
+                h.add(NAME, VALUE);
+            } catch (Fatal e) {
+                // killed by the cleanup: expected
+            }
+        });
+        adder.start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!(Files.exists(tmp.resolve("log")) && log().contains("tick"))) {
+            assertTrue(System.nanoTime() < deadline, "the add started");
+            Thread.sleep(50);
+        }
+        long t0 = System.nanoTime();
+        cleanup.runAll();
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "no grace period lost on the add");
+        adder.join(10_000);
+        Thread.sleep(500);
+        List<String> lines = log();
+        int remove = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(" remove " + NAME)) {
+                remove = i;
+            }
+        }
+        assertTrue(remove > 0, lines.toString());
+        assertFalse(lines.subList(remove, lines.size()).contains("tick"), "the add was dead before the removal: " + lines);
+    }
 }
