@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runs as the unprivileged user (it records {@code id -u}); a DNS name and a wildcard
  * certificate with its base name are issued; a hook that fails and a hook that outlives
  * {@code dns-hook-timeout} each fail their section with exit 1 and one line naming it, and no
- * TXT record is left behind (asked of challtestsrv's DNS server itself).
+ * TXT record is left behind (asked of challtestsrv's DNS server itself), nor after SIGTERM or
+ * SIGINT while the hook runs.
  */
 class Dns01IT {
     static Pebble pebble;
@@ -154,6 +157,36 @@ class Dns01IT {
             assertEquals(0, txtAnswers("_acme-challenge." + s + ".example.test"), "no TXT record left behind");
         }
         assertFalse(Files.exists(dir.resolve("fail.crt")) || Files.exists(dir.resolve("slow.crt")));
+    }
+
+    /** SIGTERM or SIGINT while the hook publishes: exit 1, the record removed all the same. */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void aSignalWhileTheHookRunsStillRemovesTheRecord(String sig, @TempDir Path dir) throws Exception {
+        Path hook = hook(dir);
+        Path conf = tree(dir, "");
+        Files.copy(dir.resolve("dns.key"), dir.resolve("hang.key"));
+        Files.writeString(dir.resolve("lacme-certs.conf"), Files.readString(dir.resolve("lacme-certs.conf"))
+                + TlsAlpnIT.section(dir, "hang", "/CN=hang.example.test", "DNS:hang.example.test",
+                        "dns-hook = " + hook + " slow\n"));
+        String name = "_acme-challenge.hang.example.test";
+        Dist.Run r;
+        try (MasterRun m = MasterRun.start(dir, List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder"))) {
+            assertTrue(m.await(x -> {
+                try {
+                    return txtAnswers(name) == 1;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, 60), "the hook published the record:\n" + m.stderr());
+            m.signal(sig);
+            r = m.finish(60);
+        }
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(0, txtAnswers(name), "no TXT record left behind after SIG" + sig);
+        assertTrue(Files.readAllLines(dir.resolve("hook.log")).stream()
+                .anyMatch(l -> l.endsWith(" remove " + name + " hang")), r.toString());
+        assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
     }
 
     /** The number of TXT answers challtestsrv's DNS server gives for {@code name} (one UDP query). */
