@@ -4,7 +4,8 @@
 # minbase root: scripts/fresh-root.sh ./scripts/test.sh):
 # - build: a JDK and Maven, git;
 # - the programs lacme runs: openssl, setpriv and setsid (util-linux);
-# - python3: ContainTest runs its probe under a pseudo-terminal (pty.spawn);
+# - python3: ContainTest runs its probe under a pseudo-terminal (pty.spawn); Dns01IT's dns-hook
+#   sets and clears TXT records through pebble-challtestsrv's management API (urllib);
 # - the firewall tests run the master in a network namespace: ip (iproute2), iptables;
 # - the tests: kill and ps (procps), chattr (e2fsprogs: an unwritable directory for root),
 #   gpg and gpg-agent (a gpg-encrypted account key), OpenSSH server and client (accountd
