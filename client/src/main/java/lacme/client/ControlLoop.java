@@ -1,6 +1,8 @@
 package lacme.client;
 
+import lacme.common.proto.Control.AccountdHandover;
 import lacme.common.proto.Control.Failure;
+import lacme.common.proto.Control.Kind;
 import lacme.common.proto.Control.Request;
 import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
@@ -30,13 +32,42 @@ public final class ControlLoop {
     private final OutputStream out;
     private final RequestHandler handler;
     private final int parallel;
+    private final Accountd accountd;
     private volatile IOException writeError;
 
+    /**
+     * The client's lacme-accountd connection, which may arrive after hello (issue 13): asked
+     * before each request that signs, and given the {@code accountd} frame's descriptor.
+     */
+    public interface Accountd {
+        /** True once the account key is usable. */
+        boolean attached();
+
+        /** Takes the descriptor that came with an {@code accountd} frame, reading accountd's greeting. */
+        void handover() throws IOException;
+    }
+
+    /** A loop whose accountd connection came with hello (a late handover is a protocol error). */
     public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel) {
+        this(in, out, handler, parallel, new Accountd() {
+            @Override
+            public boolean attached() {
+                return true;
+            }
+
+            @Override
+            public void handover() throws ProtocolException {
+                throw new ProtocolException("'" + ControlCodec.ACCOUNTD + "' after a hello that carried accountd");
+            }
+        });
+    }
+
+    public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel, Accountd accountd) {
         this.in = in;
         this.out = out;
         this.handler = handler;
         this.parallel = parallel;
+        this.accountd = accountd;
     }
 
     /**
@@ -55,6 +86,14 @@ public final class ControlLoop {
         try {
             Request request;
             while ((request = ControlCodec.readRequest(in)) != null) {
+                if (request instanceof AccountdHandover) {
+                    accountd.handover(); // on this thread: the requests after it may sign
+                    continue;
+                }
+                if (request.kind() != null && request.kind() != Kind.RENEWAL_INFO && !accountd.attached()) {
+                    throw new ProtocolException("'" + request.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + "' request before the lacme-accountd connection");
+                }
                 Request r = request;
                 pool.execute(() -> reply(handler.handle(r)));
             }
