@@ -127,6 +127,9 @@ public final class AcmeClient {
         if (dir.termsOfService() != null) {
             LOG.info("Terms of Service: {}", Problem.clean(dir.termsOfService()));
         }
+        // on stderr like the Terms of Service, so that stdout stays the account's JSON; the
+        // names and descriptions were cleaned when the directory was parsed
+        dir.profiles().forEach((name, description) -> LOG.info("Profile {}: {}", name, description));
         AcmeResponse r;
         try {
             r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON, RetryPolicy.Replay.SAFE, budget);
