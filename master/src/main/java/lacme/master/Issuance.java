@@ -66,6 +66,11 @@ final class Issuance {
         }
         while (client.pending() > 0) {
             Result r = client.receive();
+            if (ctx.cleanup.signalled()) {
+                // a signal or a dead webserver is ending the run, and its cleanup (which may stop
+                // accountd before the client) causes this answer: one cause, said once, already
+                throw Fatal.alreadyReported();
+            }
             Work w = byId.get(r.id());
             if (!finish(w, r, outcomes)) {
                 outcomes.failed(w.section());

@@ -65,11 +65,10 @@ class AriRoundTest {
 
     @AfterEach
     void close() throws Exception {
-        if (session != null) {
-            session.close();
-        }
         if (pair != null) {
+            session.close();
             pair.getSocket2().close();
+            pair = null;
         }
     }
 

@@ -3,7 +3,6 @@ package lacme.it;
 import lacme.common.json.Json;
 import lacme.testkit.Pebble;
 import lacme.testkit.PebbleInstallation;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +41,7 @@ class AriIT {
     static Path tmp;
     static Path starts;
 
+    /** The Pebble 2.10 of the ARI test, for its management interface. */
     static Pebble pebble;
 
     @BeforeAll
@@ -50,13 +50,6 @@ class AriIT {
         Path wrapper = tmp.resolve("accountd-wrapper");
         Files.writeString(wrapper, "#!/bin/sh\necho start >>" + starts + "\nexec " + Dist.accountd() + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (pebble != null) {
-            pebble.close();
-        }
     }
 
     static long accountdStarts() throws Exception {
@@ -108,7 +101,13 @@ class AriIT {
 
     @Test
     void insideTheWindowRenewedBeforeItNotAndNothingDueWakesNoAccountd() throws Exception {
-        pebble = Pebble.start();
+        try (Pebble ca = Pebble.start()) {
+            pebble = ca;
+            renewedInsideItsWindowOnly();
+        }
+    }
+
+    private void renewedInsideItsWindowOnly() throws Exception {
         assumeTrue(pebble.version().startsWith("2.1"), "needs Pebble ≥ 2.10 (ARI): " + pebble.version());
         Path dir = tmp.resolve("ari");
         Path conf = tree(dir, pebble, List.of("due", "later"));
