@@ -66,7 +66,8 @@ final class NewOrderCommand {
 
     /**
      * The sections to order, the exit status so far, and the renewal state (null when no
-     * section needed it: a run without profiles never touches the state directory).
+     * section needed it: a run without profiles and without an installed certificate an ARI
+     * window could be asked for never touches the state directory).
      */
     record Plan(List<Work> work, int rv, RenewalState state) {
     }
