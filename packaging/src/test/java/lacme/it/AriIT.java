@@ -123,6 +123,17 @@ class AriIT {
         setRenewalInfo(dir.resolve("later.crt"), window(laterStart, laterStart.plus(Duration.ofDays(1)), null));
 
         long before = accountdStarts();
+        // status asks the CA for the live window (nothing remembered yet), without accountd
+        Dist.Run live = lacme(dir, conf, "status", "--json", "due");
+        assertEquals(0, live.exit(), live.toString());
+        Map<String, Object> due = Json.objects(Json.parseObject(live.stdout()), "sections").get(0);
+        assertEquals(now.minus(Duration.ofDays(2)).toString(), Json.object(due, "ari").get("windowStart"), live.toString());
+        assertEquals("renew", due.get("action"), live.toString());
+        assertEquals(before, accountdStarts(), "status started no accountd");
+        Path stateFile = dir.resolve("state").resolve("renewal.json");
+        assertFalse(Files.exists(stateFile) && Files.readString(stateFile).contains("window_start"),
+                "status wrote nothing");
+
         Dist.Run ari = lacme(dir, conf, "--debug", "newOrder");
         assertEquals(0, ari.exit(), ari.toString());
         assertEquals(before + 1, accountdStarts(), "accountd started once, for the due section");
