@@ -32,8 +32,10 @@ import java.time.Duration;
  * spawns it as {@code _lacme-client} with its cwd in the challenge directory and one end of
  * an AF_UNIX socketpair as fd 0 (fd 1 is a duplicate, so stdout is never a terminal and is
  * never written to; logs go to stderr). The first control frame, {@code hello}, carries the
- * configuration and, as SCM_RIGHTS, the connection to lacme-accountd; then each request is
- * answered with one result frame until EOF (docs/protocol/control.md).
+ * configuration and, as SCM_RIGHTS, maybe the connection to lacme-accountd, which may
+ * instead come later with an {@code accountd} frame (a run with nothing due never connects
+ * to accountd); each request is answered with one result frame until EOF
+ * (docs/protocol/control.md).
  *
  * <p>Usage: {@code client [--debug]}. Exit 0 after EOF; 1 on a protocol violation, an
  * unusable accountd connection or an internal error (one line on stderr; the stack trace
@@ -73,8 +75,9 @@ public final class ClientMain {
     }
 
     /**
-     * Serves one master on {@code control}: hello, accountd greeting, then requests until
-     * EOF. Separate from {@link #main} so that it can run on any connected socket.
+     * Serves one master on {@code control}: hello (with or without the accountd connection),
+     * then requests until EOF; the accountd connection may arrive later ({@link LateAccountd}).
+     * Separate from {@link #main} so that it can run on any connected socket.
      *
      * @return the exit status
      */
@@ -89,31 +92,52 @@ public final class ClientMain {
             return 0;
         }
         FileDescriptor[] fds = control.getReceivedFileDescriptors();
-        if (fds == null || fds.length != 1) {
-            throw new ProtocolException("hello must carry exactly one descriptor (the lacme-accountd connection), got "
-                    + (fds == null ? 0 : fds.length));
+        if (fds != null && fds.length > 1) {
+            throw new ProtocolException("hello may carry one descriptor (the lacme-accountd connection), got "
+                    + fds.length);
         }
         debug |= hello.debug();
-
-        AFUNIXSocket accountd = FileDescriptorCast.using(fds[0]).as(AFUNIXSocket.class);
-        BufferedInputStream ain = new BufferedInputStream(accountd.getInputStream());
-        if (closedBeforeGreeting(ain)) {
-            // accountd said why on its own stderr; the master decides whether to add a line
-            log.debug("lacme-accountd closed the connection before its greeting");
-            accountd.close();
-            return Control.EXIT_ACCOUNTD_GONE;
-        }
-        try (AcmeConnection conn = connect(hello, ain, accountd.getOutputStream(), log)) {
-            AcmeClient client = new AcmeClient(conn, conn.key().kid(), challengeDir,
-                    Duration.ofSeconds(hello.timeout()), Poller.Clock.SYSTEM);
-            log.debug("serving requests, at most {} at once", hello.maxParallel());
-            MasterDns dns = new MasterDns(cout); // dns-01: the master publishes the records
-            new ControlLoop(cin, cout, new RequestHandler(client, dns, debug), hello.maxParallel(), dns).run();
-        } finally {
-            accountd.close();
+        try (AcmeConnection conn = open(hello, null)) {
+            AcmeClient client = new AcmeClient(conn, null, challengeDir, Duration.ofSeconds(hello.timeout()),
+                    Poller.Clock.SYSTEM);
+            prefetch(client, log);
+            LateAccountd accountd = new LateAccountd(control, conn, client, log);
+            try {
+                if (fds != null && fds.length == 1) {
+                    accountd.attach(fds[0]);
+                }
+                log.debug("serving requests, at most {} at once", hello.maxParallel());
+                MasterDns dns = new MasterDns(cout); // dns-01: the master publishes the records
+                new ControlLoop(cin, cout, new RequestHandler(client, dns, debug), hello.maxParallel(), accountd, dns)
+                        .run();
+            } catch (LateAccountd.GoneException e) {
+                // accountd said why on its own stderr; the master decides whether to add a line
+                log.debug("lacme-accountd closed the connection before its greeting");
+                return Control.EXIT_ACCOUNTD_GONE;
+            } finally {
+                accountd.close();
+            }
         }
         log.debug("control channel closed, exiting");
         return 0;
+    }
+
+    /**
+     * Fetches the directory and a first nonce in the background, right after hello (issue
+     * 13): the master meanwhile asks for renewal windows or builds CSRs, and the first order
+     * then starts without these round trips. A failure here only costs the head start: the
+     * requests fetch again and report their own errors.
+     */
+    private static void prefetch(AcmeClient client, Logger log) {
+        Thread t = new Thread(() -> {
+            try {
+                client.prefetch();
+            } catch (Exception e) {
+                log.debug("directory prefetch: {}", oneLine(e));
+            }
+        }, "prefetch");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** True when {@code ain} is at EOF before its first byte; otherwise nothing is consumed. */
@@ -132,15 +156,23 @@ public final class ClientMain {
      */
     public static AcmeConnection connect(Hello hello, InputStream ain, OutputStream aout, Logger log)
             throws IOException, GeneralSecurityException {
+        return open(hello, greetedKey(ain, aout, log));
+    }
+
+    /** The account key announced by accountd's greeting on {@code ain}, signing through that connection. */
+    static AccountKey greetedKey(InputStream ain, OutputStream aout, Logger log) throws IOException {
         AccountdCodec.Greeting g = AccountdCodec.readGreeting(ain);
         log.debug("lacme-accountd greeting: alg {}, kid {}", g.alg(), g.kid());
-        AccountKey key;
         try {
             JWSAlgorithm alg = JWSAlgorithm.parse(g.alg());
-            key = new AccountKey(g.alg(), g.jwk(), g.thumbprint(), g.kid(), new AccountdSigner(ain, aout, alg));
+            return new AccountKey(g.alg(), g.jwk(), g.thumbprint(), g.kid(), new AccountdSigner(ain, aout, alg));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("unusable lacme-accountd greeting: " + e.getMessage());
         }
+    }
+
+    /** The connection to the ACME server described by {@code hello}; {@code key} may come later. */
+    static AcmeConnection open(Hello hello, AccountKey key) throws ProtocolException, GeneralSecurityException {
         TlsSettings tls;
         try {
             tls = TlsSettings.create(hello.sslVerify(), hello.caPem(), hello.sslVersion(), hello.sslCipherList());
@@ -154,7 +186,7 @@ public final class ClientMain {
             throw new ProtocolException("malformed server URL in hello: " + e.getMessage());
         }
         return new AcmeConnection(Https.build(tls, "lacme-client/" + VERSION, hello.maxParallel(),
-                java.time.Duration.ofSeconds(hello.timeout())), server, key);
+                Duration.ofSeconds(hello.timeout())), server, key);
     }
 
     /** An exception as one line: its message, or its class when it has none. */

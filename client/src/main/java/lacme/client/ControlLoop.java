@@ -1,6 +1,8 @@
 package lacme.client;
 
+import lacme.common.proto.Control.AccountdHandover;
 import lacme.common.proto.Control.Failure;
+import lacme.common.proto.Control.Kind;
 import lacme.common.proto.Control.Request;
 import lacme.common.proto.Control.Result;
 import lacme.common.proto.ControlCodec;
@@ -32,20 +34,53 @@ public final class ControlLoop {
     private final OutputStream out;
     private final RequestHandler handler;
     private final int parallel;
+    private final Accountd accountd;
     private final MasterDns dns;
     private volatile IOException writeError;
 
+    /**
+     * The client's lacme-accountd connection, which may arrive after hello (issue 13): asked
+     * before each request that signs, and given the {@code accountd} frame's descriptor.
+     */
+    public interface Accountd {
+        /** True once the account key is usable. */
+        boolean attached();
+
+        /** Takes the descriptor that came with an {@code accountd} frame, reading accountd's greeting. */
+        void handover() throws IOException;
+    }
+
+    /** A loop whose accountd connection came with hello (a late handover is a protocol error). */
     public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel) {
-        this(in, out, handler, parallel, null);
+        this(in, out, handler, parallel, WITH_HELLO);
+    }
+
+    /** The accountd connection that came with hello: always attached, a late handover is a protocol error. */
+    public static final Accountd WITH_HELLO = new Accountd() {
+        @Override
+        public boolean attached() {
+            return true;
+        }
+
+        @Override
+        public void handover() throws ProtocolException {
+            throw new ProtocolException("'" + ControlCodec.ACCOUNTD + "' after a hello that carried accountd");
+        }
+    };
+
+    public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel, Accountd accountd) {
+        this(in, out, handler, parallel, accountd, null);
     }
 
     /** A loop that also delivers the master's answers to {@code dns}'s requests (null: none expected). */
-    public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel, MasterDns dns) {
+    public ControlLoop(InputStream in, OutputStream out, RequestHandler handler, int parallel, Accountd accountd,
+                       MasterDns dns) {
         this.dns = dns;
         this.in = in;
         this.out = out;
         this.handler = handler;
         this.parallel = parallel;
+        this.accountd = accountd;
     }
 
     /**
@@ -68,7 +103,16 @@ public final class ControlLoop {
                     dns.deliver(ControlDnsCodec.decodeAnswer(frame));
                     continue;
                 }
-                Request r = ControlCodec.decodeRequest(frame);
+                Request request = ControlCodec.decodeRequest(frame);
+                if (request instanceof AccountdHandover) {
+                    accountd.handover(); // on this thread: the requests after it may sign
+                    continue;
+                }
+                if (request.kind() != null && request.kind() != Kind.RENEWAL_INFO && !accountd.attached()) {
+                    throw new ProtocolException("'" + request.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + "' request before the lacme-accountd connection");
+                }
+                Request r = request;
                 pool.execute(() -> reply(handler.handle(r)));
             }
             if (dns != null) {

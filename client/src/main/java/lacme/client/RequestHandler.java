@@ -10,6 +10,9 @@ import lacme.common.proto.Control.Identifier;
 import lacme.common.proto.Control.Invalid;
 import lacme.common.proto.Control.OrderRequest;
 import lacme.common.proto.Control.OrderResult;
+import lacme.common.proto.Control.RenewalInfo;
+import lacme.common.proto.Control.RenewalInfoRequest;
+import lacme.common.proto.Control.RenewalInfoResult;
 import lacme.common.proto.Control.Request;
 import lacme.common.proto.Control.Result;
 import lacme.common.proto.Control.RevokeRequest;
@@ -57,6 +60,9 @@ public final class RequestHandler {
                 AcmeClient.IssuedChain c = client.order(ids, o.csr(), o.challenges(), o.section(), o.profile(),
                         o.replaces(), dns == null ? null : dns.forOrder(o.id()));
                 return new OrderResult(o.id(), c.chain(), c.alternates());
+            } else if (request instanceof RenewalInfoRequest q) {
+                List<RenewalInfo> answers = client.renewalInfo(q.ariIds());
+                return new RenewalInfoResult(q.id(), answers != null, answers == null ? List.of() : answers);
             } else if (request instanceof RevokeRequest r) {
                 client.revoke(r.certificate(), r.reason());
                 return new RevokeResult(r.id());

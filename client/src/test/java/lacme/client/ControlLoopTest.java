@@ -129,4 +129,51 @@ class ControlLoopTest {
             assertTrue(e.getMessage().contains("max_parallel"), e.getMessage());
         }
     }
+
+    /** No accountd yet (issue 13): counts the handovers it is given. */
+    private static final class NoAccountd implements ControlLoop.Accountd {
+        int handovers;
+
+        @Override
+        public boolean attached() {
+            return handovers > 0;
+        }
+
+        @Override
+        public void handover() {
+            handovers++;
+        }
+    }
+
+    @Test
+    void aSigningRequestBeforeTheAccountdConnectionIsAProtocolError() throws Exception {
+        Map<String, Map<String, Object>> valid = Map.of(
+                "order", frame("order", 1, "identifiers", List.of(Map.of("type", "dns", "value", "a.example")),
+                        "csr", "AQ"),
+                "account", frame("account", 1),
+                "revoke", frame("revoke", 1, "certificate", "AQ"));
+        for (String op : valid.keySet()) {
+            byte[] in = frames(List.of(valid.get(op)));
+            ProtocolException e = assertThrows(ProtocolException.class, () -> new ControlLoop(
+                    new ByteArrayInputStream(in), new ByteArrayOutputStream(), handler(), 1, new NoAccountd()).run());
+            assertEquals("'" + op + "' request before the lacme-accountd connection", e.getMessage());
+        }
+    }
+
+    @Test
+    void afterTheHandoverRequestsAreServed() throws Exception {
+        byte[] in = frames(List.of(Map.of("op", "accountd"), frame("account", 1, "register", "yes")));
+        NoAccountd a = new NoAccountd();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new ControlLoop(new ByteArrayInputStream(in), out, handler(), 1, a).run();
+        assertEquals(1, a.handovers);
+        assertEquals(1, results(out.toByteArray()).size());
+    }
+
+    @Test
+    void aHandoverAfterAHelloThatCarriedAccountdIsAProtocolError() throws Exception {
+        byte[] in = frames(List.of(Map.of("op", "accountd")));
+        assertThrows(ProtocolException.class,
+                () -> new ControlLoop(new ByteArrayInputStream(in), new ByteArrayOutputStream(), handler(), 1).run());
+    }
 }

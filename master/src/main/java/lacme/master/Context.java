@@ -83,7 +83,7 @@ public final class Context {
         return n;
     }
 
-    /** Obtains the accountd connection (spawned or connected) — before the client exists. */
+    /** Obtains the accountd connection (spawned or connected), for the hello or a later handover. */
     AccountdLink accountd() throws Fatal {
         return accountd(null);
     }

@@ -3,13 +3,6 @@ package lacme.master;
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import lacme.common.io.Errno;
-import lacme.common.proto.Control.Failure;
-import lacme.common.proto.Control.Hello;
-import lacme.common.proto.Control.Id;
-import lacme.common.proto.Control.Identifier;
-import lacme.common.proto.Control.OrderRequest;
-import lacme.common.proto.Control.OrderResult;
-import lacme.common.proto.Control.Result;
 import lacme.master.config.CertConf;
 import lacme.master.config.ChallengePreference;
 import lacme.master.config.LacmeConf;
@@ -18,41 +11,35 @@ import lacme.master.csr.CsrBuilder;
 import lacme.master.csr.CsrException;
 import lacme.master.csr.Identifiers;
 import lacme.master.csr.GeneratedKey;
-import lacme.master.dns.DnsRequests;
 import lacme.master.dns.DnsSettings;
 import lacme.master.install.CaFile;
-import lacme.master.install.CertSummary;
-import lacme.master.install.ChainVerifier;
 import lacme.master.install.Freshness;
 import lacme.master.install.Installer;
-import lacme.master.install.Pem;
-import lacme.master.install.PreferredChain;
 import lacme.master.renew.CurrentCert;
 import lacme.master.renew.Decision;
 import lacme.master.renew.RenewalPlanner;
 import lacme.master.renew.RenewalState;
-import lacme.master.spawn.AccountdLink;
+import lacme.master.renew.Window;
 import lacme.master.spawn.ClientSession;
 import lacme.master.spawn.Webservers;
 
+
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code lacme newOrder [SECTION...]}: decides which sections need a certificate and builds their
- * CSRs ({@link #plan}, which needs no child process and says what lacme 0.8.2 says, in the same
- * order), has the one client process order them all, then verifies and atomically installs each
- * chain and runs {@code notify}. Exit 0 when every selected section succeeded or was skipped as
+ * CSRs ({@link #plan}, which says what lacme 0.8.2 says, in the same order), has the one client
+ * process order them all ({@link Issuance}), which verifies and atomically installs each chain and
+ * runs {@code notify}. The client starts first, without accountd: it asks the CA for the ARI
+ * windows ({@link AriRound}) the decision needs; lacme-accountd is connected (and the webservers
+ * started) only once something is due, so a timer run with nothing due never wakes the key host. Exit 0 when every selected section succeeded or was skipped as
  * still valid, 1 otherwise.
  */
 final class NewOrderCommand {
@@ -71,7 +58,7 @@ final class NewOrderCommand {
 
     /** One section to order: its settings, key, CSR and identifiers. */
     record Work(String section, Map<String, String> conf, KeyPair key, byte[] csr, List<Identifiers.Name> names,
-                String replaces) {
+                String replaces, String explanation) {
         /** The section's ACME profile, or null. */
         String profile() {
             return nonEmpty(conf.get("profile"));
@@ -80,7 +67,8 @@ final class NewOrderCommand {
 
     /**
      * The sections to order, the exit status so far, and the renewal state (null when no
-     * section needed it: a run without profiles never touches the state directory).
+     * section needed it: a run without profiles and without an installed certificate an ARI
+     * window could be asked for never touches the state directory).
      */
     record Plan(List<Work> work, int rv, RenewalState state) {
     }
@@ -96,10 +84,22 @@ final class NewOrderCommand {
      */
     static Plan plan(LacmeConf conf, Specifiers sp, List<String> configCertsOption, Integer minDaysOption,
                      List<String> sections, boolean quiet, Reporter report, Instant now) throws Fatal {
+        return plan(conf, sp, configCertsOption, minDaysOption, sections, quiet, report, now, Map.of(), null);
+    }
+
+    /**
+     * {@link #plan(LacmeConf, Specifiers, List, Integer, List, boolean, Reporter, Instant)} with
+     * the ARI windows of the sections that have one ({@link AriRound}) and the renewal state
+     * already loaded for them (null: loaded here when a section needs it). The random point
+     * chosen in each window is put in the state (the caller saves it).
+     */
+    static Plan plan(LacmeConf conf, Specifiers sp, List<String> configCertsOption, Integer minDaysOption,
+                     List<String> sections, boolean quiet, Reporter report, Instant now, Map<String, Window> windows,
+                     RenewalState loaded) throws Fatal {
         Map<String, Map<String, String>> all = certSections(conf, sp, configCertsOption, report);
         int rv = 0;
         List<Work> work = new ArrayList<>();
-        RenewalState state = null;
+        RenewalState state = loaded;
         for (String s : sections.isEmpty() ? new ArrayList<>(all.keySet()) : sections) {
             Map<String, String> c = all.get(s);
             if (c == null) {
@@ -115,11 +115,24 @@ final class NewOrderCommand {
                 continue;
             }
             CurrentCert current = CurrentCert.ofSection(s, c, report::warn);
-            if (state == null && nonEmpty(c.get("profile")) != null) {
+            if (state == null && (nonEmpty(c.get("profile")) != null || windows.containsKey(s))) {
                 state = loadState(conf);
             }
-            Decision d = PLANNER.decide(s, c, current, null, minDaysOption, null, state == null ? null : state.get(s),
-                    now, report::warn).decision();
+            RenewalPlanner.Outcome o = PLANNER.decide(s, c, current, null, minDaysOption, windows.get(s),
+                    state == null ? null : state.get(s), now, report::warn);
+            if (windows.containsKey(s)) {
+                state.put(s, o.entry()); // the chosen time: the next runs agree on it
+            }
+            Decision d = o.decision();
+            if (d.explanationUrl() != null) {
+                // sanitised by the control codec; the CA's reason for this window (e.g. an incident)
+                String line = "[" + s + "] The CA explains its renewal window: " + d.explanationUrl();
+                if (d.due()) {
+                    report.info(line);
+                } else {
+                    report.debug(line);
+                }
+            }
             if (!d.due()) {
                 if (!quiet) {
                     report.info("[" + s + "] " + d.reason() + ", skipping");
@@ -189,7 +202,7 @@ final class NewOrderCommand {
                 rv = 1;
                 continue;
             }
-            work.add(new Work(s, c, key, csr, names, current == null ? null : current.ariId()));
+            work.add(new Work(s, c, key, csr, names, current == null ? null : current.ariId(), d.explanationUrl()));
         }
         return new Plan(work, rv, state);
     }
@@ -228,126 +241,81 @@ final class NewOrderCommand {
     }
 
     int run(List<String> configCerts, Integer minDaysOption, List<String> sections) throws Fatal {
-        Plan plan = plan(ctx.conf, ctx.sp, configCerts, minDaysOption, sections, ctx.quiet, Reporter.of(ctx.log),
-                Instant.now());
-        int rv = plan.rv();
-        if (plan.work().isEmpty()) {
+        Instant now = Instant.now();
+        Reporter report = Reporter.of(ctx.log);
+        // a first, silent reading (plan() reports): which certificates ARI may decide about
+        Map<String, Map<String, String>> all = certSections(ctx.conf, ctx.sp, configCerts, StatusCommand.QUIET);
+        Map<String, CurrentCert> candidates = AriRound.candidates(all, sections, minDaysOption);
+        RenewalState state = candidates.isEmpty() ? null : loadState(ctx.conf);
+        AriRound.Lookups lookups = AriRound.lookups(candidates, state, now);
+        ClientSession client = null;
+        try {
+            Path dir = null;
+            if (!lookups.toAsk().isEmpty() || surelyDue(all, sections, candidates, minDaysOption)) {
+                // the client first, without accountd (issue 13): it fetches the directory, and the
+                // windows, while the master decides and builds CSRs (issue 12)
+                dir = Webservers.directory(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.sp,
+                        ctx.cleanup, ctx.log);
+                client = ctx.client(ctx.hello(), null, dir);
+            }
+            Map<String, Window> windows = new HashMap<>(lookups.cached());
+            if (!lookups.toAsk().isEmpty()) {
+                windows.putAll(AriRound.ask(client, lookups.toAsk(), now, report));
+            }
+            Plan plan = plan(ctx.conf, ctx.sp, configCerts, minDaysOption, sections, ctx.quiet, report, now, windows,
+                    state);
+            if (!windows.isEmpty()) {
+                save(plan.state());
+            }
+            if (plan.work().isEmpty()) {
+                return plan.rv(); // nothing due: no accountd connection at all (issue 13)
+            }
+            Outcomes outcomes = new Outcomes(plan.work().stream().map(Work::section).toList(), ctx.cleanup, report);
+            ctx.cleanup.add(outcomes);
+            if (client == null) {
+                dir = Webservers.directory(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.sp, ctx.cleanup,
+                        ctx.log);
+                client = ctx.client(ctx.hello(), null, dir);
+            }
+            client.handover(ctx.accountd());
+            Webservers.serve(ctx.conf.webserver(), dir, ctx.debug, ctx.spawner, ctx.cleanup, ctx.log);
+            int rv = plan.rv() | new Issuance(ctx, started).orderAll(client, plan.work(), outcomes, plan.state());
+            if (plan.state() != null) {
+                save(plan.state());
+            }
             return rv;
-        }
-        Outcomes outcomes = new Outcomes(plan.work().stream().map(Work::section).toList(), ctx.cleanup,
-                Reporter.of(ctx.log));
-        ctx.cleanup.add(outcomes);
-        Hello hello = ctx.hello();
-        AccountdLink accountd = ctx.accountd();
-        Path dir = Webservers.start(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.debug, ctx.sp,
-                ctx.spawner, ctx.cleanup, ctx.log);
-        try (ClientSession client = ctx.client(hello, accountd, dir)) {
-            DnsRequests dns = new DnsRequests(ctx.spawner, ctx.cleanup, ctx.log); // dns-01: the client asks, we check
-            client.onClientRequest(dns::answer);
-            Map<Id, Work> byId = new HashMap<>();
-            for (Work w : plan.work()) {
-                List<Identifier> ids = new ArrayList<>();
-                for (Identifiers.Name n : w.names()) {
-                    ids.add(new Identifier(n.type(), n.value()));
-                }
-                List<String> pref = challengePreference(w);
-                Id sent = client.send(id -> new OrderRequest(id, w.section(), ids, w.csr(), pref, w.profile(),
-                        w.replaces()));
-                byId.put(sent, w);
-                dns.register(sent, w.section(), w.names(), w.conf());
+        } finally {
+            if (client != null) {
+                client.close();
             }
-            while (client.pending() > 0) {
-                Result r = dns.finished(client.receive());
-                Work w = byId.get(r.id());
-                if (!finish(w, r, outcomes)) {
-                    outcomes.failed(w.section());
-                    rv = 1;
-                } else if (plan.state() != null) {
-                    plan.state().put(w.section(), RenewalPlanner.issued(w.profile()));
-                }
-            }
-        }
-        if (plan.state() != null) {
-            try {
-                plan.state().save();
-            } catch (IOException e) {
-                ctx.log.warn("Warning: Couldn't save the renewal state: {}", Errno.reason(e));
-            }
-        }
-        return rv;
-    }
-
-    /** A planned section's preference (its value was checked by {@link #plan}). */
-    private static List<String> challengePreference(Work w) {
-        try {
-            return ChallengePreference.of(w.section(), w.conf().get("challenge"));
-        } catch (ConfigException e) {
-            throw new IllegalStateException(e); // plan() skipped the section
         }
     }
 
-    /** Verifies and installs one answer, then notifies; false on any failure. */
-    private boolean finish(Work w, Result r, Outcomes outcomes) {
-        String s = w.section();
-        if (r instanceof Failure f) {
-            ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, f.error());
-            return false;
+    /**
+     * True when some selected section will be renewed whatever the CA says (--force, or no
+     * usable certificate installed): then the client is started before the CSRs are built.
+     */
+    private static boolean surelyDue(Map<String, Map<String, String>> all, List<String> sections,
+                                     Map<String, CurrentCert> candidates, Integer minDaysOption) {
+        if (minDaysOption != null && minDaysOption < 0) {
+            return true;
         }
-        OrderResult o = (OrderResult) r;
-        List<X509Certificate> received;
-        try {
-            received = Pem.parse(o.chain());
-            if (received.isEmpty()) {
-                throw new CertificateException("no certificate");
+        for (String s : sections.isEmpty() ? all.keySet() : sections) {
+            Map<String, String> c = all.get(s);
+            if (c != null && !candidates.containsKey(s) && CurrentCert.ofSection(s, c, w -> { }) == null
+                    && (nonEmpty(c.get("certificate")) != null || nonEmpty(c.get("certificate-chain")) != null)) {
+                return true;
             }
-            if (!Arrays.equals(received.get(0).getPublicKey().getEncoded(), w.key().getPublic().getEncoded())) {
-                throw new CertificateException("the certificate's public key is not the CSR's");
-            }
-        } catch (CertificateException e) {
-            ctx.log.error("[{}] Error: Received bogus X.509 certificate from ACME server ({})", s, e.getMessage());
-            return false;
         }
-        List<X509Certificate> chain = PreferredChain.choose(received, o.alternates(), nonEmpty(w.conf().get("preferred-chain")),
-                m -> ctx.log.warn("[{}] Warning: {}", s, m));
+        return false;
+    }
+
+    private void save(RenewalState state) {
         try {
-            String caFile = w.conf().getOrDefault("CAfile", DEFAULT_CAFILE);
-            List<X509Certificate> anchors = caFile.isEmpty() ? null : CaFile.read(Path.of(caFile));
-            ChainVerifier.verify(chain, w.key().getPublic(), anchors, w.names(), Instant.now());
-            Freshness.check(chain.get(0), w.conf(), started);
-        } catch (GeneralSecurityException | IOException e) {
-            ctx.log.error("[{}] Error: Received invalid X.509 certificate from ACME server ({})", s, e.getMessage());
-            return false;
+            state.save();
+        } catch (IOException e) {
+            ctx.log.warn("Warning: Couldn't save the renewal state: {}", Errno.reason(e));
         }
-        StringBuilder full = new StringBuilder();
-        for (X509Certificate c : chain) {
-            full.append(Pem.encode(c));
-        }
-        String mode = first(w.conf().get("mode"), w.conf().get("chmod"));
-        String owner = first(w.conf().get("owner"), w.conf().get("chown"));
-        String cert = nonEmpty(w.conf().get("certificate"));
-        String certChain = nonEmpty(w.conf().get("certificate-chain"));
-        try {
-            // under the cleanup's guard: a SIGTERM waits for the install instead of leaving
-            // a temporary file beside the certificate
-            ctx.cleanup.guard(() -> {
-                if (cert != null) {
-                    ctx.log.info("Installing X.509 certificate {}", cert);
-                    install(Path.of(cert), Pem.encode(chain.get(0)), mode, owner);
-                }
-                if (certChain != null) {
-                    ctx.log.info("Installing X.509 certificate chain {}", certChain);
-                    install(Path.of(certChain), full.toString(), mode, owner);
-                }
-                return null;
-            });
-        } catch (Fatal e) {
-            ctx.log.error("[{}] Error: Couldn't install X.509 certificate: {}", s, e.getMessage());
-            return false;
-        }
-        outcomes.installed(s);
-        System.out.print(CertSummary.of(chain.get(0)));
-        System.out.flush();
-        return Notify.run(ctx, s, w.conf().get("notify"));
     }
 
     /**
@@ -363,7 +331,7 @@ final class NewOrderCommand {
         }
     }
 
-    private static String nonEmpty(String s) {
+    static String nonEmpty(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 

@@ -3,6 +3,8 @@ package lacme.master;
 import lacme.common.config.ConfigException;
 import lacme.master.config.Reporter;
 import lacme.master.renew.RenewalState;
+import lacme.master.renew.Window;
+import lacme.master.spawn.ClientSession;
 import lacme.master.status.Inspector;
 import lacme.master.status.MetricsRun;
 import lacme.master.status.SectionStatus;
@@ -14,15 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code lacme status [--json] [SECTION...]}: what each certificate section holds and what the
  * next {@code newOrder} would do with it, for a sysadmin (one line per section) or a monitoring
- * agent (docs/status-json.md). It reads the configuration and the installed certificates and
- * nothing else: no child process, no accountd connection (which might wake a key host), no
- * write. Exit status (docs/exit-status.md): 0 when every selected section has a valid
+ * agent (docs/status-json.md). It reads the configuration, the installed certificates and the
+ * renewal state, and writes nothing; it never connects to accountd (which might wake a key
+ * host). Only when a certificate's remembered ARI window is stale does it start a client,
+ * without accountd, to ask the CA for the current one (read-only GETs). Exit status (docs/exit-status.md): 0 when every selected section has a valid
  * certificate, {@value #UNUSABLE} when one has none (missing, expired, unreadable, unconfigured),
  * 1 on a configuration error or an unknown section.
  */
@@ -53,13 +57,45 @@ final class StatusCommand {
 
 
     int run(List<String> configCerts, Integer minDaysOption, boolean json, List<String> selected) throws Fatal {
-        return run(NewOrderCommand.certSections(ctx.conf, ctx.sp, configCerts, Reporter.of(ctx.log)), minDaysOption, json, selected,
-                state(ctx, Reporter.of(ctx.log)), Reporter.of(ctx.log), System.out, Instant.now());
+        Reporter report = Reporter.of(ctx.log);
+        Map<String, Map<String, String>> all = NewOrderCommand.certSections(ctx.conf, ctx.sp, configCerts, report);
+        RenewalState state = state(ctx, report);
+        Instant now = Instant.now();
+        return run(all, minDaysOption, json, selected, state, liveWindows(all, selected, minDaysOption, state, now,
+                report), report, System.out, now);
+    }
+
+    /**
+     * The CA's current windows for the installed certificates whose remembered window is past
+     * its Retry-After (issue 13): asked through a client started without accountd (the key
+     * host is never woken to look) and with "/" as cwd (it writes nothing); no client at all
+     * when no certificate is installed or every window is still fresh. A failure is a warning:
+     * status still answers, with what is remembered.
+     */
+    private Map<String, Window> liveWindows(Map<String, Map<String, String>> all, List<String> selected,
+                                            Integer minDaysOption, RenewalState state, Instant now, Reporter report) {
+        AriRound.Lookups l = AriRound.lookups(AriRound.candidates(all, selected, minDaysOption), state, now);
+        Map<String, Window> windows = new HashMap<>(l.cached());
+        if (l.toAsk().isEmpty()) {
+            return windows;
+        }
+        try (ClientSession client = ctx.client(ctx.hello(), null, Path.of("/"))) {
+            windows.putAll(AriRound.ask(client, l.toAsk(), now, report));
+        } catch (Fatal e) {
+            report.warn("Warning: Couldn't fetch renewal information (" + e.getMessage() + ")");
+        }
+        return windows;
     }
 
     /** The work of {@link #run(List, Integer, boolean, List)}, with its inputs and output given (tests). */
     static int run(Map<String, Map<String, String>> all, Integer minDaysOption, boolean json, List<String> selected,
                    RenewalState state, Reporter report, PrintStream out, Instant now) {
+        return run(all, minDaysOption, json, selected, state, Map.of(), report, out, now);
+    }
+
+    /** Like the above, with the CA's current windows by section (see {@link #liveWindows}). */
+    static int run(Map<String, Map<String, String>> all, Integer minDaysOption, boolean json, List<String> selected,
+                   RenewalState state, Map<String, Window> live, Reporter report, PrintStream out, Instant now) {
         int rv = 0;
         List<SectionStatus> shown = new ArrayList<>();
         for (String s : selected.isEmpty() ? new ArrayList<>(all.keySet()) : selected) {
@@ -69,7 +105,7 @@ final class StatusCommand {
                 rv = 1;
                 continue;
             }
-            SectionStatus st = Inspector.inspect(s, c, minDaysOption, state, now);
+            SectionStatus st = Inspector.inspect(s, c, minDaysOption, state, live.get(s), now);
             shown.add(st);
             if (st.state().unusable() && rv == 0) {
                 rv = UNUSABLE;

@@ -34,7 +34,7 @@ public final class FakeClient {
         for (Map<String, Object> f; (f = ControlCodec.read(in)) != null; ) {
             Files.writeString(log, f.get("op") + " " + new java.util.TreeMap<>(f) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            if (ControlCodec.HELLO.equals(f.get("op"))) {
+            if (ControlCodec.HELLO.equals(f.get("op")) || ControlCodec.ACCOUNTD.equals(f.get("op"))) {
                 continue;
             }
             n++;

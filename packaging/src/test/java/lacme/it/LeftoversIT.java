@@ -27,7 +27,9 @@ class LeftoversIT {
 
     @Test
     void aKilledRunsChallengeDirectoryGoesWithTheNextRun() throws Exception {
-        try (Pebble pebble = Pebble.start()) {
+        // the VA's random wait (up to 15 s) keeps the run busy after its webserver is up: the client,
+        // started first and ready (issue 13), would otherwise finish before the kill
+        try (Pebble pebble = Pebble.builder().vaNoSleep(false).start()) {
             Path conf = Tree.write(tmp, pebble);
             Dist.register(tmp, conf);
             killThenRun(List.of(Dist.lacme().toString(), "--config=" + conf, "newOrder"));

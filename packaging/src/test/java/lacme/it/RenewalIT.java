@@ -75,6 +75,10 @@ class RenewalIT {
         assertTrue(pebble.version().startsWith("2.1"), "needs Pebble ≥ 2.10 (profiles, ARI): " + pebble.version());
         Dist.Run reg = lacme("account", "--register", "--tos-agreed");
         assertEquals(0, reg.exit(), reg.toString());
+        // lacme account shows the CA's profiles on stderr: stdout stays the account object
+        assertTrue(reg.stderr().contains("Profile default: 90 days") && reg.stderr().contains("Profile shortlived: 6 days"),
+                reg.toString());
+        assertEquals("valid", lacme.common.json.Json.parseObject(reg.stdout()).get("status"), reg.toString());
 
         profile("nosuch");
         Dist.Run unknown = lacme("newOrder");

@@ -54,6 +54,26 @@ public final class AcmeClient {
     public record IssuedChain(String chain, List<String> alternates) {
     }
 
+    /**
+     * The CA's renewal windows for these ARI CertIDs ({@link RenewalInfoLookup}), all within
+     * one operation's deadline; null when the directory offers no renewalInfo.
+     */
+    public List<lacme.common.proto.Control.RenewalInfo> renewalInfo(List<String> ariIds) throws AcmeException {
+        return RenewalInfoLookup.fetch(conn, ariIds, budget());
+    }
+
+    /** Fetches the directory and a first nonce within one operation's deadline (see AcmeConnection#prefetch). */
+    public void prefetch() throws AcmeException {
+        conn.prefetch(budget());
+    }
+
+    /** The account URL accountd announced in its greeting (it arrives after hello; issue 13). */
+    public synchronized void attachAccount(String greetingKid) {
+        if (kid == null) {
+            kid = greetingKid;
+        }
+    }
+
     public AcmeConnection connection() {
         return conn;
     }
@@ -107,6 +127,9 @@ public final class AcmeClient {
         if (dir.termsOfService() != null) {
             LOG.info("Terms of Service: {}", Problem.clean(dir.termsOfService()));
         }
+        // on stderr like the Terms of Service, so that stdout stays the account's JSON; the
+        // names and descriptions were cleaned when the directory was parsed
+        dir.profiles().forEach((name, description) -> LOG.info("Profile {}: {}", name, description));
         AcmeResponse r;
         try {
             r = conn.post(dir.newAccount(), req, null, AcmeConnection.JSON, RetryPolicy.Replay.SAFE, budget);

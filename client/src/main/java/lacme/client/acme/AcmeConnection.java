@@ -87,7 +87,8 @@ public final class AcmeConnection implements Closeable {
 
     private final CloseableHttpClient http;
     private final URI directoryUrl;
-    private final AccountKey key;
+    /** Null until the accountd connection arrives (issue 13: renewalInfo needs no key). */
+    private volatile AccountKey key;
     private final Deque<String> nonces = new ConcurrentLinkedDeque<>();
     private volatile Directory directory;
 
@@ -97,8 +98,40 @@ public final class AcmeConnection implements Closeable {
         this.key = key;
     }
 
+    /** The account key; the client's control loop sends no signed request before it is attached. */
     public AccountKey key() {
-        return key;
+        AccountKey k = key;
+        if (k == null) {
+            throw new IllegalStateException("no lacme-accountd connection yet");
+        }
+        return k;
+    }
+
+    /** Attaches the account key once lacme-accountd has greeted (at most once). */
+    public void attach(AccountKey k) {
+        if (key != null) {
+            throw new IllegalStateException("the account key is attached already");
+        }
+        key = k;
+    }
+
+    /**
+     * Fetches the directory and pools a first nonce within {@code budget}, before anything
+     * is signed: done right after hello, while the master decides and builds CSRs, so the
+     * first order starts without these round trips.
+     */
+    public void prefetch(Poller budget) throws AcmeException {
+        directory(budget);
+        nonces.offerLast(nonce(budget));
+    }
+
+    /**
+     * An unauthenticated GET (RFC 9773 §4.2) of {@code url}: no nonce, no signature, so it
+     * needs no accountd; repeated after transient failures like any safe request.
+     */
+    public AcmeResponse get(URI url, Poller budget) throws AcmeException {
+        return exchange("GET", url, () -> ClassicRequestBuilder.get(url).addHeader("Accept", JSON).build(),
+                Replay.SAFE, budget, true);
     }
 
     /** The directory, fetched on first use, without deadline. */
@@ -224,6 +257,7 @@ public final class AcmeConnection implements Closeable {
 
     /** The flattened JWS JSON serialization (RFC 7515 §7.2.2) of one request. */
     String signedBody(URI url, Map<String, ?> payload, String kid, String nonce) throws AcmeException {
+        AccountKey key = key();
         JWSHeader.Builder h = new JWSHeader.Builder(key.alg());
         if (kid == null) {
             h.jwk(key.jwk());

@@ -1,6 +1,7 @@
 package lacme.common.proto;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -58,7 +59,8 @@ public final class Control {
 
     /**
      * The first frame, master → client: everything the client is configured with (it reads
-     * no file). The accountd connection travels with it as SCM_RIGHTS.
+     * no file). The accountd connection may travel with it as SCM_RIGHTS, or later with an
+     * {@link AccountdHandover} (issue 13: a run with nothing due never connects to accountd).
      */
     public record Hello(String server, long timeout, boolean sslVerify, String sslVersion, String sslCipherList,
             String caPem, boolean debug, int maxParallel) {
@@ -92,13 +94,14 @@ public final class Control {
     }
 
     /** The kinds of request, each with its own result type. */
-    public enum Kind { ACCOUNT, ORDER, REVOKE }
+    public enum Kind { ACCOUNT, ORDER, REVOKE, RENEWAL_INFO }
 
     /** A master → client request; answered by exactly one {@link Result} with the same id. */
-    public sealed interface Request permits AccountRequest, OrderRequest, RevokeRequest, Invalid {
+    public sealed interface Request permits AccountRequest, OrderRequest, RevokeRequest, Invalid, RenewalInfoRequest,
+            AccountdHandover {
         Id id();
 
-        /** The kind, which says what its result carries; null for an {@link Invalid} request. */
+        /** The kind, which says what its result carries; null for an {@link Invalid} request or a handover. */
         Kind kind();
     }
 
@@ -179,7 +182,7 @@ public final class Control {
     }
 
     /** A client → master answer. */
-    public sealed interface Result permits AccountResult, OrderResult, RevokeResult, Failure {
+    public sealed interface Result permits AccountResult, OrderResult, RevokeResult, Failure, RenewalInfoResult {
         Id id();
     }
 
@@ -200,6 +203,100 @@ public final class Control {
 
     /** A failed request of any kind, with a one-line reason. */
     public record Failure(Id id, String error) implements Result {
+    }
+
+    // ---- renewal information (RFC 9773) and the late accountd connection (issue 13) ----
+
+    /** Most certificates one {@code renewal_info} request may ask about (and its answer carry). */
+    public static final int MAX_RENEWAL_INFO = 256;
+    /** Longest ARI CertID accepted (RFC 9773 §4.1: two base64url parts; AKI and serial are ≤ 64 bytes). */
+    public static final int MAX_ARI_ID = 200;
+    /** Retry-After when the CA sends none (RFC 9773 §4.3: clients poll about every six hours). */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofHours(6);
+    /** Shortest Retry-After honoured: a hostile CA must not make every timer run ask again. */
+    public static final Duration MIN_RETRY_AFTER = Duration.ofMinutes(1);
+    /** Longest Retry-After honoured: a hostile CA must not silence ARI for weeks (RFC 9773 §4.3.3). */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
+
+    /** True when {@code id} has the form of an ARI CertID (base64url "." base64url, bounded). */
+    public static boolean isAriId(String id) {
+        return id != null && id.length() <= MAX_ARI_ID && id.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    }
+
+    /**
+     * Ask the CA's renewalInfo (an unauthenticated GET per certificate, RFC 9773 §4.2: no
+     * accountd needed) about the certificates with these ARI CertIDs, in this order.
+     */
+    public record RenewalInfoRequest(Id id, List<String> ariIds) implements Request {
+        public RenewalInfoRequest {
+            ariIds = List.copyOf(ariIds);
+            if (ariIds.isEmpty() || ariIds.size() > MAX_RENEWAL_INFO) {
+                throw new IllegalArgumentException("renewal_info asks about 1 … " + MAX_RENEWAL_INFO + " certificates");
+            }
+            for (String a : ariIds) {
+                if (!isAriId(a)) {
+                    throw new IllegalArgumentException("not an ARI CertID: " + a);
+                }
+            }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.RENEWAL_INFO;
+        }
+    }
+
+    /**
+     * The CA's answer about one certificate: the suggested window and when to ask again
+     * ({@code retryAfter}, already clamped to {@link #MIN_RETRY_AFTER} … {@link #MAX_RETRY_AFTER}),
+     * with the optional explanationURL; or, when that one GET failed, {@code error} alone.
+     */
+    public record RenewalInfo(String ariId, Instant start, Instant end, String explanationUrl, Duration retryAfter,
+            String error) {
+        public RenewalInfo {
+            if (error == null && (start == null || end == null || !start.isBefore(end) || retryAfter == null)) {
+                throw new IllegalArgumentException("renewal window " + start + " … " + end + " is not a window");
+            }
+        }
+
+        /** A window. */
+        public static RenewalInfo window(String ariId, Instant start, Instant end, String explanationUrl,
+                Duration retryAfter) {
+            return new RenewalInfo(ariId, start, end, explanationUrl, retryAfter, null);
+        }
+
+        /** A failed look-up. */
+        public static RenewalInfo failed(String ariId, String error) {
+            return new RenewalInfo(ariId, null, null, null, null, error);
+        }
+    }
+
+    /**
+     * The answer to a {@link RenewalInfoRequest}: {@code offered} false when the CA's directory
+     * has no renewalInfo (then {@code answers} is empty: the master falls back to lifetimes);
+     * else one answer per certificate asked about, in the request's order.
+     */
+    public record RenewalInfoResult(Id id, boolean offered, List<RenewalInfo> answers) implements Result {
+        public RenewalInfoResult {
+            answers = List.copyOf(answers);
+        }
+    }
+
+    /**
+     * Master → client, no id and no answer: the lacme-accountd connection, as one SCM_RIGHTS
+     * descriptor, sent once something is due (at most once, and never after a hello that
+     * carried one). An account, order or revoke request before it is a protocol error.
+     */
+    public record AccountdHandover() implements Request {
+        @Override
+        public Id id() {
+            return null;
+        }
+
+        @Override
+        public Kind kind() {
+            return null;
+        }
     }
 
     // ---- dns-01: the client's requests to the master (issue 14) ---------------------------

@@ -65,6 +65,8 @@ public final class ControlCodec {
     public static final String ORDER = "order";
     public static final String REVOKE = "revoke";
     public static final String RESULT = "result";
+    public static final String RENEWAL_INFO = "renewal_info";
+    public static final String ACCOUNTD = "accountd";
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
@@ -144,6 +146,12 @@ public final class ControlCodec {
             f.put("challenges", o.challenges());
             putIfSet(f, "profile", o.profile());
             putIfSet(f, "replaces", o.replaces());
+        } else if (r instanceof Control.RenewalInfoRequest i) {
+            f = frame(RENEWAL_INFO);
+            RenewalInfoFrames.encodeRequest(f, i);
+        } else if (r instanceof Control.AccountdHandover) {
+            write(out, frame(ACCOUNTD)); // no id: the caller attaches the descriptor to this write
+            return;
         } else if (r instanceof RevokeRequest v) {
             f = frame(REVOKE);
             f.put("certificate", B64.encodeToString(v.certificate()));
@@ -171,6 +179,9 @@ public final class ControlCodec {
         String op = (String) f.get("op");
         if (HELLO.equals(op)) {
             throw new ProtocolException("second '" + HELLO + "' on the control channel");
+        }
+        if (ACCOUNTD.equals(op)) {
+            return new Control.AccountdHandover();
         }
         Object raw = f.get("id");
         Id id;
@@ -206,6 +217,8 @@ public final class ControlCodec {
                     }
                     return new RevokeRequest(id, base64url(Json.requireString(f, "certificate"), "certificate"),
                             reason);
+                case RENEWAL_INFO:
+                    return RenewalInfoFrames.decodeRequest(id, f);
                 default:
                     return new Invalid(id, "unknown request '" + Sanitize.line(op, MAX_ID) + "'");
             }
@@ -265,6 +278,8 @@ public final class ControlCodec {
         } else if (r instanceof OrderResult o) {
             f.put("chain", o.chain());
             f.put("alternates", o.alternates());
+        } else if (r instanceof Control.RenewalInfoResult i) {
+            RenewalInfoFrames.encodeResult(f, i);
         }
         return f;
     }
@@ -303,6 +318,8 @@ public final class ControlCodec {
                             Sanitize.line(Json.string(f, "location"), MAX_LINE));
                 case ORDER:
                     return new OrderResult(id, Json.requireString(f, "chain"), Json.strings(f, "alternates"));
+                case RENEWAL_INFO:
+                    return RenewalInfoFrames.decodeResult(id, f);
                 default:
                     return new RevokeResult(id);
             }

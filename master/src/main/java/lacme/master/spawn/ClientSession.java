@@ -119,6 +119,23 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /**
+     * Hands the client its lacme-accountd connection after hello (an {@code accountd} frame
+     * with the descriptor; docs/protocol/control.md): newOrder connects to accountd only once
+     * something is due (issue 13). The master's copy is then released.
+     */
+    public void handover(AccountdLink link) throws Fatal {
+        this.accountd = link;
+        try {
+            channel.setOutboundFileDescriptors(link.fd());
+            ControlCodec.writeRequest(out, new Control.AccountdHandover());
+            channel.setOutboundFileDescriptors();
+            link.release();
+        } catch (IOException e) {
+            throw lost("lost the connection to the client: " + e.getMessage());
+        }
+    }
+
+    /**
      * The error for a client that went away: {@code message} while it still runs, its exit
      * status once it died, except when it quit because accountd closed before its greeting
      * ({@link Control#EXIT_ACCOUNTD_GONE}). Then an accountd the master spawned that exited

@@ -45,6 +45,28 @@ public final class Webservers {
     /** Sets everything up and returns the challenge directory (the client's cwd). */
     public static Path start(Map<String, String> conf, String clientUser, boolean debug, Specifiers sp,
                              Spawner spawner, Cleanup cleanup, Logger log) throws Fatal {
+        Path dir = directory(conf, clientUser, sp, cleanup, log);
+        serve(conf, dir, debug, spawner, cleanup, log);
+        return dir;
+    }
+
+    /**
+     * The challenge directory alone (the client's cwd): {@code challenge-directory}, else a
+     * fresh one removed by the cleanup. Separate from {@link #serve} because newOrder starts
+     * the client first (issue 13: it asks for renewal windows) and binds sockets and starts
+     * webservers only once something is due.
+     */
+    public static Path directory(Map<String, String> conf, String clientUser, Specifiers sp, Cleanup cleanup,
+                                 Logger log) throws Fatal {
+        if (conf.get("challenge-directory") != null) {
+            return ChallengeDirectory.useExisting(conf.get("challenge-directory"), sp, cleanup, log);
+        }
+        return ChallengeDirectory.create(ChallengeDirectory.base(), clientUser, cleanup);
+    }
+
+    /** Binds the listening sockets and starts a webserver on each, serving {@code dir} (nothing with challenge-directory). */
+    public static void serve(Map<String, String> conf, Path dir, boolean debug, Spawner spawner, Cleanup cleanup,
+                             Logger log) throws Fatal {
         List<ListenAddress> addrs;
         List<ListenAddress> tls;
         try {
@@ -54,7 +76,7 @@ public final class Webservers {
             throw new Fatal(e.getMessage());
         }
         if (conf.get("challenge-directory") != null) {
-            return ChallengeDirectory.useExisting(conf.get("challenge-directory"), sp, cleanup, log);
+            return;
         }
         if (addrs.isEmpty() && tls.isEmpty()) {
             throw new Fatal("'challenge-directory' option is required in section [webserver] when 'listen' is empty");
@@ -66,7 +88,6 @@ public final class Webservers {
         }
         List<String> tlsArgv = new ArrayList<>(argv);
         tlsArgv.add(TLS_OPTION);
-        Path dir = ChallengeDirectory.create(ChallengeDirectory.base(), clientUser, cleanup);
         List<ListenAddress> all = new ArrayList<>(addrs);
         all.addAll(tls);
         // every address is bound before any webserver exists (DESIGN.md): a bind failure
@@ -98,7 +119,6 @@ public final class Webservers {
         if (conf.get("iptables").equalsIgnoreCase("yes")) {
             Firewall.open(bound, cleanup, log);
         }
-        return dir;
     }
 
     /**

@@ -56,6 +56,17 @@ public final class Inspector {
      */
     public static SectionStatus inspect(String section, Map<String, String> conf, Integer minDaysOption,
                                         RenewalState state, Instant now) {
+        return inspect(section, conf, minDaysOption, state, null, now);
+    }
+
+    /**
+     * Like {@link #inspect(String, Map, Integer, RenewalState, Instant)} with the window the CA
+     * gives now ({@code live}, null: none asked), which wins over the remembered one. The
+     * chosen time is the remembered one while the window is unchanged, else a fresh draw that
+     * is not saved (status writes nothing): newOrder draws its own.
+     */
+    public static SectionStatus inspect(String section, Map<String, String> conf, Integer minDaysOption,
+                                        RenewalState state, Window live, Instant now) {
         String chain = conf.get("certificate-chain");
         String file = chain != null && !chain.isEmpty() ? chain : conf.get("certificate");
         List<String> configured = new ArrayList<>();
@@ -91,7 +102,7 @@ public final class Inspector {
         // the decision newOrder takes, with the window newOrder last saw (status fetches nothing)
         CurrentCert cert = c == null ? null : CurrentCert.of(c);
         RenewalState.Entry remembered = state.get(section);
-        Window window = remembered(remembered, cert);
+        Window window = live != null && cert != null ? live : remembered(remembered, cert);
         Decision d = new RenewalPlanner().decide(section, conf, cert, problem == null ? null
                 : "certificate unreadable (" + problem + ")", minDaysOption, window, remembered, now, w -> { })
                 .decision();

@@ -67,7 +67,8 @@ class ControlContractTest extends ScriptedCaFixture {
                 Hello h = ControlCodec.readHello(in);
                 AcmeClient acme = new AcmeClient(connection(), null, dir, Duration.ofSeconds(h.timeout()), clock);
                 MasterDns dns = new MasterDns(out);
-                new ControlLoop(in, out, new RequestHandler(acme, dns, false), h.maxParallel(), dns).run();
+                new ControlLoop(in, out, new RequestHandler(acme, dns, false), h.maxParallel(),
+                        ControlLoop.WITH_HELLO, dns).run();
             } catch (Throwable e) {
                 clientError.set(e);
             }
@@ -307,5 +308,20 @@ class ControlContractTest extends ScriptedCaFixture {
         s.send(id -> new OrderRequest(id, "www", IDS, CSR));
         OrderResult r = assertInstanceOf(OrderResult.class, s.receive());
         assertEquals(List.of(bigPem(each, 'B')), r.alternates());
+    }
+
+    /** Issue 13: renewal windows over the real channel, with no accountd anywhere; a CA without renewalInfo says so. */
+    @Test
+    void renewalInfoWithoutAccountd() throws Exception {
+        String a = "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE";
+        ca.replace("GET", "/dir", json(200, "directory-ari.json"));
+        ca.on("GET", "/renewal-info/" + a, json(200, "renewal-info.json").header("Retry-After", "7200"));
+        ClientSession s = start();
+        s.send(id -> new lacme.common.proto.Control.RenewalInfoRequest(id, List.of(a)));
+        var r = assertInstanceOf(lacme.common.proto.Control.RenewalInfoResult.class, s.receive());
+        assertTrue(r.offered());
+        assertEquals(Duration.ofHours(2), r.answers().get(0).retryAfter());
+        assertEquals(java.time.Instant.parse("2026-12-01T10:00:00Z"), r.answers().get(0).start());
+        assertFalse(r.answers().get(0).explanationUrl().contains("\u001b"));
     }
 }
