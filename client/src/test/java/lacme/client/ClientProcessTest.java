@@ -236,14 +236,27 @@ class ClientProcessTest {
         assertTrue(err.contains("protocol error") && err.contains("length"), err);
     }
 
+    /**
+     * Hello may come without accountd (issue 13: renewal info needs no signature), but then an
+     * account request, which signs, is a protocol error: exit 1 naming it.
+     */
     @Test
-    void helloWithoutDescriptorExitsOne() throws Exception {
+    void aSigningRequestBeforeAccountdExitsOne() throws Exception {
         try (Pebble pebble = Pebble.start()) {
             spawn();
             send(hello(pebble), false);
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("op", "account");
+            a.put("id", "acct-1");
+            a.put("register", false);
+            a.put("tos_agreed", false);
+            a.put("deactivate", false);
+            a.put("contacts", List.of());
+            send(a, false);
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             assertEquals(1, process.exitValue());
-            assertTrue(Files.readString(stderr).contains("exactly one descriptor"), Files.readString(stderr));
+            String err = Files.readString(stderr);
+            assertTrue(err.contains("'account' request before the lacme-accountd connection"), err);
         }
     }
 
