@@ -117,7 +117,7 @@ class FaultMatrixIT {
                 case KILL_CLIENT -> kill(m.running(Procs.CLIENT).get(0));
                 case KILL_WEBSERVER -> kill(m.running(Procs.WEBSERVER).get(0));
                 case KILL_ACCOUNTD -> kill(m.running(Procs.ACCOUNTD).get(0));
-                case KILL_MASTER -> m.signal("KILL");
+                case KILL_MASTER -> m.killMaster();
                 default -> m.signal(f.name().substring(0, f.name().indexOf('_')));
             }
             r = m.finish(120);
