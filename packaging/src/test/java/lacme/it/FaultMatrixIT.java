@@ -159,6 +159,13 @@ class FaultMatrixIT {
             }
         }
         assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
+        // unshare's line when its contained child died by SIGKILL is noise beside the one cause:
+        // dropped from the children's relayed stderr (lacme.master.spawn.StderrRelay). Open: an
+        // accountd running as root keeps root's stderr (not relayed), so its unshare's line stays
+        boolean noise = r.stderr().contains("sigprocmask");
+        System.err.println("FAULT " + f + ": unshare's sigprocmask line " + (noise ? "present" : "absent"));
+        assertTrue(!noise || f == Fault.KILL_ACCOUNTD && r.stderr().lines().filter(l -> l.contains("sigprocmask"))
+                .allMatch(l -> l.startsWith("unshare: ")), f + ": unshare's noise: " + r.stderr());
         for (long pid : seen) {
             assertFalse(Procs.alive(pid), f + ": process " + pid + " of the run still alive");
         }
