@@ -189,12 +189,15 @@ class FaultMatrix2IT {
         return certs.resolve(sec + ".chain.pem");
     }
 
+    /** Every file of the certificates' directory (the sections' pairs), path → bytes. */
     static Map<Path, byte[]> snapshot() throws IOException {
         Map<Path, byte[]> m = new LinkedHashMap<>();
-        for (String sec : SECTIONS) {
-            m.put(crt(sec), Files.readAllBytes(crt(sec)));
-            m.put(chain(sec), Files.readAllBytes(chain(sec)));
+        try (var files = Files.list(certs)) {
+            for (Path p : files.sorted().toList()) {
+                m.put(p, Files.readAllBytes(p));
+            }
         }
+        assertEquals(2 * SECTIONS.size(), m.size(), "the sections' pairs: " + m.keySet());
         return m;
     }
 
