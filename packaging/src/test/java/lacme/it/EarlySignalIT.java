@@ -101,4 +101,18 @@ class EarlySignalIT {
         }
         assertTrue(ms < 5_000, "gone " + ms + " ms after the launcher");
     }
+
+    /**
+     * The launcher hands its stdin to the JVM (dup'd: an asynchronous command of sh would get
+     * /dev/null); with stdin closed, as {@code exec} would have run the JVM, it still starts it.
+     */
+    @Test
+    void theLauncherStartsTheMasterWithAClosedStdin() throws Exception {
+        Process p = new ProcessBuilder("/bin/sh", "-c", "exec \"$1\" --version <&-", "sh", Dist.lacme().toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ended");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("lacme (Java) version "), out);
+    }
 }
