@@ -100,7 +100,11 @@ final class Issuance {
     boolean finish(Work w, Result r, Outcomes outcomes) {
         String s = w.section();
         if (r instanceof Failure f) {
-            ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, f.error());
+            // lacme-accountd lost: one line for the run, by whoever noticed first (this or the
+            // accountd watcher, Cleanup.claimReport), then every section's outcome (Outcomes)
+            if (!Outcomes.accountdLost(f.error()) || outcomes.firstAccountdLoss(s) && ctx.cleanup.claimReport()) {
+                ctx.log.error("[{}] Error: Couldn't issue X.509 certificate: {}", s, f.error());
+            }
             return false;
         }
         OrderResult o = (OrderResult) r;

@@ -85,6 +85,7 @@ public final class MasterMain {
         // first thing: a SIGINT/SIGTERM from here on exits 1 (see Cleanup), not 130/143
         Cleanup cleanup = new Cleanup();
         cleanup.installShutdownHook();
+        LauncherWatch.start(); // sbin/lacme killed outright: end as on SIGTERM
         Cleanup.exit(run(argv, cleanup));
     }
 

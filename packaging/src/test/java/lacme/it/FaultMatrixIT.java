@@ -49,7 +49,7 @@ class FaultMatrixIT {
     enum Fault {
         KILL_CLIENT, KILL_WEBSERVER, KILL_ACCOUNTD,
         TERM_CHILDREN_UP, INT_CHILDREN_UP, TERM_VALIDATION, INT_VALIDATION, TERM_INSTALL, INT_INSTALL,
-        KILL_MASTER
+        KILL_MASTER, KILL_LAUNCHER
     }
 
     @BeforeAll
@@ -117,21 +117,25 @@ class FaultMatrixIT {
                 case KILL_CLIENT -> kill(m.running(Procs.CLIENT).get(0));
                 case KILL_WEBSERVER -> kill(m.running(Procs.WEBSERVER).get(0));
                 case KILL_ACCOUNTD -> kill(m.running(Procs.ACCOUNTD).get(0));
-                case KILL_MASTER -> m.signal("KILL");
+                case KILL_MASTER -> m.killMaster();
+                case KILL_LAUNCHER -> m.signal("KILL");
                 default -> m.signal(f.name().substring(0, f.name().indexOf('_')));
             }
             r = m.finish(120);
             ms = (System.nanoTime() - t0) / 1_000_000;
-            if (f == Fault.KILL_MASTER) {
+            if (f == Fault.KILL_MASTER || f == Fault.KILL_LAUNCHER) {
                 Map<Long, List<String>> left = new HashMap<>();
                 long gone = awaitGone(seen, 10_000, left);
-                System.err.println("FAULT " + f + ": children gone " + gone + " ms after the master's death"
+                System.err.println("FAULT " + f + ": every process of the run gone " + gone + " ms after the kill"
                         + (left.isEmpty() ? "" : "; survivors after 10 s (killed by the test) " + left));
+                assertTrue(left.isEmpty(), f + ": survivors " + left);
             }
         }
         List<String> errors = r.stderr().lines().filter(l -> l.contains("[ERROR]")).toList();
         System.err.println("FAULT " + f + ": exit " + r.exit() + " after " + ms + " ms; errors " + errors);
-        if (f == Fault.KILL_MASTER) {
+        if (f == Fault.KILL_MASTER || f == Fault.KILL_LAUNCHER) {
+            // the caller sees the killed process' status; a master whose launcher died cleans up
+            // as on SIGTERM (asserted below: nothing left)
             assertEquals(137, r.exit(), r.toString());
         } else {
             assertEquals(1, r.exit(), f + ": " + r);
@@ -141,17 +145,27 @@ class FaultMatrixIT {
                     case KILL_WEBSERVER -> "the webserver";
                     default -> "lacme-accountd";
                 };
-                // accountd killed after its greeting: each section's failure, reported by the client
-                // at once, names lacme-accountd (one line a section, not yet one for the run)
-                int most = f == Fault.KILL_ACCOUNTD ? SECTIONS.size() + 1 : 1;
-                assertTrue(!errors.isEmpty() && errors.size() <= most, f + ": cause in at most " + most
-                        + " line(s): " + r.stderr());
-                assertTrue(errors.stream().allMatch(e -> e.contains(who)), f + ": the cause names " + who + ": "
-                        + errors);
+                // one line for the run, naming the dead process, whichever noticed first (accountd
+                // killed after its greeting: the client's failure of a section, or the master's watcher)
+                assertEquals(1, errors.size(), f + ": the cause in one line: " + r.stderr());
+                assertTrue(errors.get(0).contains(who), f + ": the cause names " + who + ": " + errors);
+                if (f == Fault.KILL_ACCOUNTD) {
+                    everyOutcome(r.stderr(), f);
+                }
             }
             assertTrue(ms < 60_000, f + ": ended " + ms + " ms after the fault");
+            if (f == Fault.TERM_INSTALL || f == Fault.INT_INSTALL) {
+                everyOutcome(r.stderr(), f); // issue 15: not only the section being installed
+            }
         }
         assertFalse(r.stderr().contains("\tat "), "no stack trace: " + r.stderr());
+        // unshare's line when its contained child died by SIGKILL is noise beside the one cause:
+        // dropped from the children's relayed stderr (lacme.master.spawn.StderrRelay). Open: an
+        // accountd running as root keeps root's stderr (not relayed), so its unshare's line stays
+        boolean noise = r.stderr().contains("sigprocmask");
+        System.err.println("FAULT " + f + ": unshare's sigprocmask line " + (noise ? "present" : "absent"));
+        assertTrue(!noise || f == Fault.KILL_ACCOUNTD && r.stderr().lines().filter(l -> l.contains("sigprocmask"))
+                .allMatch(l -> l.startsWith("unshare: ")), f + ": unshare's noise: " + r.stderr());
         for (long pid : seen) {
             assertFalse(Procs.alive(pid), f + ": process " + pid + " of the run still alive");
         }
@@ -210,6 +224,15 @@ class FaultMatrixIT {
         conf = writeTree();
         Dist.register(tmp, conf);
         normalRun("after KILL_PEBBLE (fresh Pebble)");
+    }
+
+    /** Each section's outcome, told once the run was cut short (lacme.master.Outcomes). */
+    static void everyOutcome(String stderr, Fault f) {
+        for (String sec : SECTIONS) {
+            assertTrue(stderr.lines().anyMatch(l -> l.contains("[" + sec + "] installed")
+                    || l.contains("[" + sec + "] ") && l.contains("the old files are kept")),
+                    f + ": the outcome of section " + sec + " told: " + stderr);
+        }
     }
 
     static void kill(long pid) throws Exception {

@@ -47,7 +47,7 @@ class LeftoversIT {
             }, 120), "a webserver started");
             challenge = Procs.cwd(www.get(0)).orElseThrow();
             children.addAll(m.descendants().keySet());
-            m.signal("KILL");
+            m.killMaster();
             m.finish(10);
         } finally {
             for (long pid : children) { // reparented once the master died: stopped by pid

@@ -15,8 +15,9 @@ import java.util.function.Predicate;
 /**
  * A master ({@code sbin/lacme}, possibly behind {@code ip netns exec}) running in the
  * background, so a test can watch its children while they work, signal it, and then collect
- * its exit status and output. The launchers exec the JVM, so {@link #pid()} is the master's
- * own pid. {@link #close()} kills whatever is left, by pid.
+ * its exit status and output. {@link #pid()} is the process a sysadmin starts and signals:
+ * {@code sbin/lacme}, which stays the parent of the master's JVM ({@link #masterPid()}) and
+ * forwards signals to it. {@link #close()} kills whatever is left, by pid.
  */
 final class MasterRun implements AutoCloseable {
     private final Process process;
@@ -42,6 +43,27 @@ final class MasterRun implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** The master's JVM (the launcher's child running MasterMain); waits up to 30 s for it. */
+    long masterPid() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            List<Long> m = running(Procs.MASTER);
+            if (!m.isEmpty()) {
+                return m.get(0);
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("no master JVM under the launcher " + pid() + ": " + argv);
+    }
+
+    /** kill -9 of the master's JVM itself (not its launcher), by pid. */
+    void killMaster() throws IOException, InterruptedException {
+        kill("KILL", masterPid());
     }
 
     boolean alive() {
@@ -81,10 +103,14 @@ final class MasterRun implements AutoCloseable {
 
     /** Sends a signal by pid, with the shell's builtin kill (kill(1) is not on a minimal Debian). */
     void signal(String sig) throws IOException, InterruptedException {
+        kill(sig, pid());
+    }
+
+    static void kill(String sig, long pid) throws IOException, InterruptedException {
         Process k = new ProcessBuilder("/bin/sh", "-c", "kill -s \"$1\" \"$2\"", "sh", sig,
-                Long.toString(pid())).inheritIO().start();
+                Long.toString(pid)).inheritIO().start();
         if (k.waitFor() != 0) {
-            throw new AssertionError("kill -" + sig + " " + pid() + " failed");
+            throw new AssertionError("kill -" + sig + " " + pid + " failed");
         }
     }
 

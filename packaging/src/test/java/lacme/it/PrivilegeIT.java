@@ -57,6 +57,14 @@ class PrivilegeIT {
         }
     }
 
+    static long masterPid(MasterRun m) {
+        try {
+            return m.masterPid();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** First status seen of each live process running one of the main classes, by pid. */
     static Map<Long, Map<String, String>> watch(MasterRun m, String mainClass, Map<Long, Map<String, String>> seen,
                                                 Map<Long, List<String>> env, Map<Long, Path> cwd) {
@@ -65,9 +73,10 @@ class PrivilegeIT {
                 Procs.status(pid).ifPresent(st -> {
                     Map<String, String> all = new LinkedHashMap<>(st);
                     all.putAll(containment(pid));
-                    all.put("MasterSession", containment(m.pid()).get("Session"));
-                    all.put("MasterNsPid", containment(m.pid()).get("NsPid"));
-                    all.put("MasterNsNet", containment(m.pid()).get("NsNet"));
+                    Map<String, String> master = containment(masterPid(m));
+                    all.put("MasterSession", master.get("Session"));
+                    all.put("MasterNsPid", master.get("NsPid"));
+                    all.put("MasterNsNet", master.get("NsNet"));
                     seen.put(pid, all);
                 });
                 Procs.environNames(pid).ifPresent(e -> env.put(pid, e));

@@ -20,6 +20,8 @@ final class Procs {
     static final String CLIENT = "lacme.client.ClientMain";
     static final String WEBSERVER = "lacme.webserver.WebserverMain";
     static final String ACCOUNTD = "lacme.accountd.AccountdMain";
+    /** The master's JVM, a child of sbin/lacme. */
+    static final String MASTER = "lacme.master.MasterMain";
 
     private Procs() {
     }

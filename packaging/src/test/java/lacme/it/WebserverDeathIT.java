@@ -104,7 +104,7 @@ class WebserverDeathIT {
                     && x.running(Procs.ACCOUNTD).size() == 1, 60), "children up:\n" + m.stderr());
             Thread.sleep(300); // let the client start ordering
             started.addAll(m.descendants().keySet());
-            m.signal("KILL");
+            m.killMaster();
             long t0 = System.nanoTime();
             long deadline = t0 + 10_000_000_000L;
             while (started.stream().anyMatch(Procs::alive) && System.nanoTime() < deadline) {

@@ -76,7 +76,7 @@ final class OrderProcess {
      * An order with the optional {@code profile} (checked against the directory's
      * meta.profiles first: an unknown one fails with the list the CA offers) and the ARI id
      * of the certificate it {@code replaces} (sent only when the CA offers renewalInfo; an
-     * {@code alreadyReplaced} answer, or a certificate of another account, orders once more
+     * {@code alreadyReplaced} answer, a certificate of another account, or a CA error, orders once more
      * without it, with a warning: the renewal matters more than the link).
      */
     AcmeClient.IssuedChain run(List<AcmeClient.Identifier> ids, byte[] csrDer, String profile, String replaces)
@@ -113,8 +113,11 @@ final class OrderProcess {
             r = conn.post(dir.newOrder(), payload, kid, AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED,
                     poller);
         } catch (AcmeProblemException e) {
+            // serverInternal: Pebble 2.10's answer when it no longer links the certificate to
+            // an order (seen after a killed run, issue 15's fault matrix): the renewal still matters
             if (!payload.containsKey("replaces") || !(e.problem().is("alreadyReplaced")
-                    || e.problem().is("unauthorized") || e.problem().is("malformed"))) {
+                    || e.problem().is("unauthorized") || e.problem().is("malformed")
+                    || e.problem().is("serverInternal"))) {
                 throw e;
             }
             LOG.warn("Warning: the CA refused 'replaces' for {} ({}); ordering without it", label, e.getMessage());

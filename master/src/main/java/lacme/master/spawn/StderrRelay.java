@@ -17,6 +17,14 @@ import java.nio.charset.StandardCharsets;
  * the master alive.
  */
 final class StderrRelay {
+    /**
+     * What util-linux's {@code unshare} (in front of every contained child, lacme.common.os.Contain)
+     * says when its child died by SIGKILL: it cannot re-raise SIGKILL on itself (signal(2)
+     * refuses SIG_DFL for it) and exits 1 with this line. It tells nothing the master does not
+     * report itself (the child's exit), so it is dropped rather than shown as noise beside the
+     * run's one-line cause (issue 15). Any other line of unshare's is relayed.
+     */
+    static final String UNSHARE_SIGKILL_NOISE = "unshare: sigprocmask unblock failed: Invalid argument";
     /** Longest relayed line; a child's log line is far shorter. */
     static final int MAX_LINE = 4096;
 
@@ -39,7 +47,7 @@ final class StderrRelay {
             String line;
             while ((line = r.readLine()) != null) {
                 String clean = Sanitize.line(line, MAX_LINE);
-                if (!clean.isEmpty()) {
+                if (!clean.isEmpty() && !clean.equals(UNSHARE_SIGKILL_NOISE)) {
                     synchronized (to) {
                         to.println(name + ": " + clean);
                     }

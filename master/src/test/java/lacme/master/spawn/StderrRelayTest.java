@@ -9,11 +9,15 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A child's stderr reaches root's terminal sanitised and prefixed by the child's name. */
+/**
+ * A child's stderr reaches root's terminal sanitised and prefixed by the child's name; unshare's
+ * line after a child's SIGKILL is dropped.
+ */
 class StderrRelayTest {
     @Test
     void escapesAndForgedLinesAreDefused() throws Exception {
-        String hostile = "\u001b]0;owned\u0007[INFO] lacme - all fine\u001b[2K\r\n\n" + "x".repeat(5000) + "\n";
+        String hostile = "\u001b]0;owned\u0007[INFO] lacme - all fine\u001b[2K\r\n\n"
+                + "unshare: sigprocmask unblock failed: Invalid argument\n" + "x".repeat(5000) + "\n";
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         PrintStream to = new PrintStream(sink, true, StandardCharsets.UTF_8);
         StderrRelay.start("lacme-client", new ByteArrayInputStream(hostile.getBytes(StandardCharsets.UTF_8)), to)
