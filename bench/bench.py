@@ -9,8 +9,9 @@ swapping which implementation goes first on every round. Each run is measured by
 on the lacme process: wall time, CPU time (user+system) of the whole process tree (the
 master waits for its children, so their usage is included) and peak RSS of the largest
 process of the tree (ru_maxrss is the maximum over the waited-for descendants). Medians and
-ratios ours/Perl are printed, then one `--debug` run of each with the time of every line
-it logged (the per-phase breakdown), then the accountd load (64 connections x 10 RSA
+ratios ours/Perl are printed, then the CPU and peak RSS of each program (master, client,
+webserver, accountd) of `newOrder --force` of one section (the per-process breakdown), then
+one `--debug` run of each with the time of every line it logged (the per-phase breakdown), then the accountd load (64 connections x 10 RSA
 signatures, no think time) through accountd's AccountdBenchmarkTest against Debian's
 lacme-accountd.
 
