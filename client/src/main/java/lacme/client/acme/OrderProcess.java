@@ -112,12 +112,16 @@ final class OrderProcess {
         try {
             r = conn.post(dir.newOrder(), payload, kid, AcmeConnection.JSON, RetryPolicy.Replay.IF_NOT_PROCESSED,
                     poller);
-        } catch (AcmeProblemException e) {
+        } catch (AcmeException e) {
             // serverInternal: Pebble 2.10's answer when it no longer links the certificate to
-            // an order (seen after a killed run, issue 15's fault matrix): the renewal still matters
-            if (!payload.containsKey("replaces") || !(e.problem().is("alreadyReplaced")
-                    || e.problem().is("unauthorized") || e.problem().is("malformed")
-                    || e.problem().is("serverInternal"))) {
+            // an order (seen after a killed run, issue 15's fault matrix): the renewal still
+            // matters. A 500 arrives as a transient failure (not replayed: the CA may have acted
+            // on it) whose cause is the problem; ordering again without 'replaces' at worst
+            // leaves the CA one more pending order.
+            Problem p = e instanceof AcmeProblemException ap ? ap.problem()
+                    : e.getCause() instanceof AcmeProblemException cp ? cp.problem() : null;
+            if (!payload.containsKey("replaces") || p == null || !(p.is("alreadyReplaced")
+                    || p.is("unauthorized") || p.is("malformed") || p.is("serverInternal"))) {
                 throw e;
             }
             LOG.warn("Warning: the CA refused 'replaces' for {} ({}); ordering without it", label, e.getMessage());
