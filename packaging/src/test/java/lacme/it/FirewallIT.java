@@ -177,7 +177,11 @@ class FirewallIT {
     void rulesAreRestoredAfterAFailure() throws Exception {
         String v4 = ns.rules(false);
         String v6 = ns.rules(true);
-        Path conf = conf("failure", s -> s.client.put("command", "/bin/false"));
+        // the order fails after the webservers and their rules are up: the CA's port is closed
+        Path conf = conf("failure", s -> {
+            s.client.put("server", "https://127.0.0.1:1/dir");
+            s.client.put("timeout", "5");
+        });
         Dist.Run r = lacme(conf, List.of("--debug", "newOrder"), ns);
         assertEquals(1, r.exit(), r.toString());
         assertTrue(r.stderr().contains("Restoring /usr/sbin/iptables") && r.stderr().contains("Restoring /usr/sbin/ip6tables"),

@@ -85,9 +85,11 @@ final class Tree {
         }
         Files.writeString(dir.resolve("lacme-accountd.conf"),
                 "privkey = file:" + dir.resolve("account.key") + "\nquiet = Yes\n", StandardCharsets.UTF_8);
-        List<String> conf = new ArrayList<>(List.of("config-certs = lacme-certs.conf", "[client]",
-                "server = " + s.server, "SSL_ca_file = " + s.tlsCa, "timeout = 60"));
-        s.client.forEach((k, v) -> conf.add(k + " = " + v));
+        List<String> conf = new ArrayList<>(List.of("config-certs = lacme-certs.conf", "[client]"));
+        Map<String, String> client = new LinkedHashMap<>(Map.of("server", s.server, "SSL_ca_file", s.tlsCa.toString(),
+                "timeout", "60"));
+        client.putAll(s.client); // a test's own value replaces the default, once
+        client.forEach((k, v) -> conf.add(k + " = " + v));
         conf.add("[webserver]");
         s.webserver.forEach((k, v) -> conf.add(k + " = " + v));
         if (s.accountd != null) {
