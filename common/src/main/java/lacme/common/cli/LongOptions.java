@@ -9,12 +9,13 @@ import lacme.common.text.Sanitize;
 
 /**
  * A small GNU/Getopt::Long-style command-line parser: {@code --name=value}, {@code --name value},
- * flags, aliases such as {@code -h}, operands anywhere, {@code --} ending the options.
+ * flags, aliases such as {@code -h}, short flags bundled ({@code -qh}), operands anywhere,
+ * {@code --} ending the options.
  *
  * <p>Why not picocli: it costs each JVM ~0.1 s of CPU and ~170 classes at start-up (issue 12),
  * about the whole run of the challenge webserver, for the handful of options our programs have.
- * Names must match exactly (no abbreviations, no bundling), a value option given twice is an
- * error (as picocli had it: a typo must not silently replace an earlier value), and every
+ * Names must match exactly (no abbreviations), a value option given twice is an error
+ * unless {@link #lastWins} (a typo must not silently replace an earlier value), and every
  * error is one line naming the argument, meant for the caller to print with its exit status.
  */
 public final class LongOptions {
@@ -24,6 +25,8 @@ public final class LongOptions {
     private final Map<String, Boolean> takesValue = new LinkedHashMap<>();
     /** How many operands are accepted. */
     private int maxOperands = Integer.MAX_VALUE;
+    /** Whether a value option given again replaces the earlier value (Getopt::Long) or is an error. */
+    private boolean lastWins;
 
     /** A command line that does not fit the declared options; its message is one line. */
     public static final class UsageException extends IllegalArgumentException {
@@ -48,6 +51,12 @@ public final class LongOptions {
     /** Accepts at most {@code max} operands (arguments that are not options). */
     public LongOptions operands(int max) {
         maxOperands = max;
+        return this;
+    }
+
+    /** A value option given twice keeps the last value, as Perl's Getopt::Long does. */
+    public LongOptions lastWins() {
+        lastWins = true;
         return this;
     }
 
@@ -79,6 +88,9 @@ public final class LongOptions {
                 options = false;
                 continue;
             }
+            if (!arg.startsWith("--") && !names.containsKey(arg) && bundle(arg, values)) {
+                continue;
+            }
             int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
             String spelling = eq < 0 ? arg : arg.substring(0, eq);
             String name = names.get(spelling);
@@ -98,7 +110,7 @@ public final class LongOptions {
             } else {
                 throw new UsageException("Option " + spelling + " requires a value");
             }
-            if (values.put(name, value) != null && takesValue.get(name)) {
+            if (values.put(name, value) != null && takesValue.get(name) && !lastWins) {
                 throw new UsageException("Option " + spelling + " given more than once");
             }
         }
@@ -106,6 +118,20 @@ public final class LongOptions {
             throw new UsageException("Unmatched argument: '" + shown(operands.get(maxOperands)) + "'");
         }
         return new Parsed(values, operands);
+    }
+
+    /** {@code -qh}: short flags bundled (POSIX); false when {@code arg} is not such a bundle. */
+    private boolean bundle(String arg, Map<String, String> values) {
+        for (int i = 1; i < arg.length(); i++) {
+            String name = names.get("-" + arg.charAt(i));
+            if (name == null || takesValue.get(name)) {
+                return false;
+            }
+        }
+        for (int i = 1; i < arg.length(); i++) {
+            values.put(names.get("-" + arg.charAt(i)), "");
+        }
+        return true;
     }
 
     /** An argument as it may appear in a one-line message: no control characters, bounded. */

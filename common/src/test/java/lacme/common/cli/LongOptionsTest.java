@@ -50,6 +50,22 @@ class LongOptionsTest {
     }
 
     @Test
+    void shortFlagsBundleButNotWithValueOptionsOrUnknownLetters() {
+        LongOptions q = new LongOptions().flag("--quiet", "-q").flag("--help", "-h").value("--file", "-f");
+        LongOptions.Parsed p = q.parse("-qh");
+        assertTrue(p.has("--quiet") && p.has("--help"));
+        assertEquals("Unknown option: '-qf'", assertThrows(UsageException.class, () -> q.parse("-qf")).getMessage());
+        assertEquals("Unknown option: '-qx'", assertThrows(UsageException.class, () -> q.parse("-qx")).getMessage());
+        assertEquals("a", q.parse("-f", "a").value("--file", null));
+    }
+
+    @Test
+    void lastWinsIsGetoptLongsRepeatedOption() {
+        LongOptions l = new LongOptions().value("--config").lastWins();
+        assertEquals("/b", l.parse("--config", "/a", "--config=/b").value("--config", null));
+    }
+
+    @Test
     void aRepeatedFlagIsHarmless() {
         assertTrue(opts.parse("--debug", "--debug").has("--debug"));
     }
