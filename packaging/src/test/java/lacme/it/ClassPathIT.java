@@ -21,11 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Each launcher gets only its own program's class path. Read from the command line of the
  * running JVM the real webserver launcher started, so a launcher that ignored its class-path
  * file (or a file that listed everything) fails here: the internet-facing webserver must
- * carry no Nimbus or HttpClient jar. BouncyCastle it has since tls-alpn-01 (its validation
+ * carry no Nimbus or HttpClient jar, nor picocli (its start-up cost was about the webserver's
+ * whole run, issue 12). BouncyCastle it has since tls-alpn-01 (its validation
  * certificates are built with it, DESIGN.md); the HTTP responder loads none of its classes.
  */
 class ClassPathIT {
-    static final List<String> NOT_IN_WEBSERVER = List.of("nimbus", "httpclient", "httpcore");
+    static final List<String> NOT_IN_WEBSERVER = List.of("nimbus", "httpclient", "httpcore", "picocli");
 
     @TempDir
     Path tmp;
