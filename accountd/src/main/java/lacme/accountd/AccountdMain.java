@@ -2,7 +2,7 @@ package lacme.accountd;
 
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
-import picocli.CommandLine;
+import lacme.common.cli.LongOptions;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -40,20 +40,21 @@ public final class AccountdMain {
     /** Runs lacme-accountd and returns its exit status. */
     static int run(String[] args) {
         AccountdOptions opts = new AccountdOptions();
-        CommandLine cl;
         try {
-            cl = AccountdOptions.parse(opts, args);
-        } catch (CommandLine.ParameterException e) {
+            AccountdOptions.parse(opts, args);
+        } catch (LongOptions.UsageException e) {
             System.err.println(e.getMessage());
             System.err.println("Try 'lacme-accountd --help' or consult the manpage for more information.");
             return EXIT_USAGE;
         }
-        if (cl.isUsageHelpRequested()) {
-            cl.usage(System.out);
+        if (opts.help) {
+            System.out.print(AccountdOptions.HELP);
+            System.out.flush();
             return 0;
         }
-        if (cl.isVersionHelpRequested()) {
-            cl.printVersionHelp(System.out);
+        if (opts.version) {
+            System.out.print(AccountdOptions.VERSION);
+            System.out.flush();
             return 0;
         }
         // In --stdio mode stdout is the protocol stream: keep it for the session only, so

@@ -3,7 +3,7 @@ package lacme.accountd;
 import lacme.common.config.Specifiers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import lacme.common.cli.LongOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,10 +113,10 @@ class AccountdConfigTest {
         assertEquals("/b", o.config, "last one wins, as Getopt::Long");
         assertTrue(o.quiet);
         assertTrue(o.debug);
-        assertThrows(CommandLine.ParameterException.class, () -> opts("--conf=/a"), "no abbreviations");
-        assertThrows(CommandLine.ParameterException.class, () -> opts("--bogus"));
-        assertThrows(CommandLine.ParameterException.class, () -> opts("extra"));
-        assertThrows(CommandLine.ParameterException.class, () -> opts("--privkey"));
+        assertThrows(LongOptions.UsageException.class, () -> opts("--conf=/a"), "no abbreviations");
+        assertThrows(LongOptions.UsageException.class, () -> opts("--bogus"));
+        assertThrows(LongOptions.UsageException.class, () -> opts("extra"));
+        assertThrows(LongOptions.UsageException.class, () -> opts("--privkey"));
         assertTrue(opts("-qh").help);
     }
 

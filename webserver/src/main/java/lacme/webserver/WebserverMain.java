@@ -8,17 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import lacme.common.Version;
+import lacme.common.cli.LongOptions;
 import lacme.common.log.Logging;
 import lacme.common.os.Fds;
 import org.slf4j.Logger;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * lacme's challenge webserver ({@code /usr/libexec/lacme/webserver}), also usable on its
@@ -39,46 +35,22 @@ import picocli.CommandLine.Parameters;
  * (default {@code _lacme-www:nogroup}) through setpriv; it never serves as root.</li>
  * </ul>
  */
-@Command(name = "lacme-webserver", sortOptions = false, versionProvider = WebserverMain.VersionText.class,
-        description = "Serve ACME http-01 challenge files (/.well-known/acme-challenge/TOKEN).")
-public final class WebserverMain implements Callable<Integer> {
-    @Option(names = "--debug", description = "Log every request.")
-    boolean debug;
-
+public final class WebserverMain {
     /** The option that makes this a tls-alpn-01 responder instead of an HTTP server. */
     static final String TLS = "--tls-alpn";
 
-    @Option(names = TLS, description = "Answer tls-alpn-01 (RFC 8737) on the socket instead of http-01: "
-            + "TLS with ALPN acme-tls/1 only, certificates from the files alpn.NAME.")
+    /** The command line; a small parser of our own, not picocli (start-up CPU, issue 12). */
+    private static final LongOptions OPTIONS = new LongOptions().flag("--debug").flag(TLS)
+            .value("--listen").value("--dir").value("--timeout").value("--user").value("--group")
+            .flag("--help", "-h").flag("--version").operands(1);
+
+    boolean debug;
     boolean tls;
-
-    @Option(names = "--listen", paramLabel = "ADDR[:PORT]",
-            description = "Standalone: IPv4, [IPv6] (default port 80) or absolute socket path.")
     String listen;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "Standalone: challenge directory.")
     Path dir;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Standalone: exit 0 after this long; 0: never (default ${DEFAULT-VALUE}).")
     long timeout;
-
-    @Option(names = "--user", defaultValue = "_lacme-www",
-            description = "Standalone as root: serve as this user (default ${DEFAULT-VALUE}).")
     String user;
-
-    @Option(names = "--group", defaultValue = "nogroup",
-            description = "Standalone as root: serve as this group (default ${DEFAULT-VALUE}).")
     String group;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-    boolean help;
-
-    @Option(names = "--version", versionHelp = true, description = "Show the version.")
-    boolean version;
-
-    @Parameters(arity = "0..1", paramLabel = "FD",
-            description = "Managed: listening socket's descriptor (default 0), as lacme 0.8.2 passes it.")
     Integer fd;
 
     private Logger log;
@@ -87,12 +59,48 @@ public final class WebserverMain implements Callable<Integer> {
     private static final long STOP_WAIT_MS = 1000;
 
     /** Runs the webserver; see the class comment for the modes. */
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new WebserverMain()).execute(args));
+    public static void main(String[] args) throws Exception {
+        WebserverMain w = new WebserverMain();
+        LongOptions.Parsed o;
+        try {
+            o = OPTIONS.parse(args);
+            w.listen = o.value("--listen", null);
+            w.dir = o.has("--dir") ? Path.of(o.value("--dir", null)) : null;
+            w.timeout = o.number("--timeout", 60);
+            w.user = o.value("--user", "_lacme-www");
+            w.group = o.value("--group", "nogroup");
+            w.fd = o.operands().isEmpty() ? null : parseFd(o.operands().get(0));
+        } catch (IllegalArgumentException e) { // also InvalidPathException
+            System.err.println("lacme-webserver: " + LongOptions.shown(e.getMessage()));
+            System.err.println("Try 'lacme-webserver --help' for more information.");
+            System.exit(2);
+            return;
+        }
+        if (o.has("--help")) {
+            System.out.write(WebserverMain.class.getResourceAsStream("help.txt").readAllBytes());
+            System.out.flush();
+            System.exit(0);
+        }
+        if (o.has("--version")) {
+            System.out.println("lacme-webserver (lacme for Java) " + Version.VERSION);
+            System.exit(0);
+        }
+        w.debug = o.has("--debug");
+        w.tls = o.has(TLS);
+        System.exit(w.call());
     }
 
-    @Override
-    public Integer call() throws Exception {
+    /** The FD operand: a descriptor number. */
+    private static int parseFd(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new LongOptions.UsageException("Invalid value for FD: '" + LongOptions.shown(s) + "' is not a descriptor number");
+        }
+    }
+
+    /** Serves in the mode the options chose; the exit status. */
+    int call() throws Exception {
         debug |= "1".equals(System.getenv("DEBUG"));
         log = Logging.init("lacme-webserver", debug ? Logging.DEBUG : Logging.NORMAL);
         try {
@@ -184,14 +192,6 @@ public final class WebserverMain implements Callable<Integer> {
         log.debug("serving descriptor {} through a child process", n);
         Process child = Relauncher.start(socket, Path.of("").toAbsolutePath(), List.of(), null, childArgs());
         return Relauncher.supervise(child, null, () -> { });
-    }
-
-    /** picocli's hook for --version. */
-    static final class VersionText implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"lacme-webserver (lacme for Java) " + Version.VERSION};
-        }
     }
 
     /** Whether the effective uid is 0 (from /proc: the JDK does not expose it). */
