@@ -67,6 +67,9 @@ public final class ClientMain {
         } catch (ProtocolException e) {
             log.error("control/accountd protocol error: {}", e.getMessage(), debug ? e : null);
             rc = 1;
+        } catch (ControlLoop.MasterGoneException e) {
+            log.debug("{}", e.getMessage());
+            rc = 1;
         } catch (Exception | Error e) {
             log.error("{}", oneLine(e), debug ? e : null);
             rc = 1;

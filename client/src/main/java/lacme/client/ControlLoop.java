@@ -140,9 +140,23 @@ public final class ControlLoop {
                     LOG.error("request {}: {}", result.id(), ((Failure) sent).error());
                 }
             } catch (IOException e) {
-                LOG.error("cannot send the result of request {}: {}", result.id(), e.getMessage());
-                writeError = e;
+                // the master closed the channel: it is ending the run (a signal, a failure) and
+                // reports the cause itself; a line from here would only add noise to its own
+                LOG.debug("cannot send the result of request {}: {}", result.id(), e.getMessage());
+                writeError = new MasterGoneException(e);
             }
+        }
+    }
+
+    /**
+     * A result could not be written: the master is gone or closed the channel, so the client
+     * ends (status 1) without an error line of its own.
+     */
+    public static final class MasterGoneException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MasterGoneException(IOException cause) {
+            super("the master closed the control channel: " + cause.getMessage(), cause);
         }
     }
 }

@@ -82,6 +82,21 @@ class ControlLoopTest {
         assertTrue(errors.get(5).startsWith("malformed 'account' request"), errors.get(5));
     }
 
+    /** The master gone (its channel closed): the loop ends with MasterGoneException, which the client keeps quiet. */
+    @Test
+    void aResultTheMasterCanNoLongerReadEndsTheLoopAsMasterGone() throws Exception {
+        byte[] in = frames(List.of(frame("frobnicate", 1)));
+        java.io.OutputStream closed = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        ControlLoop.MasterGoneException e = assertThrows(ControlLoop.MasterGoneException.class,
+                () -> new ControlLoop(new ByteArrayInputStream(in), closed, handler(), 1).run());
+        assertTrue(e.getMessage().contains("Broken pipe"), e.getMessage());
+    }
+
     @Test
     void requestWithoutIdIsAProtocolError() throws Exception {
         Map<String, Object> f = new LinkedHashMap<>();
