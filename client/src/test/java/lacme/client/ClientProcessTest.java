@@ -103,6 +103,18 @@ class ClientProcessTest {
         return h;
     }
 
+    /** An account request "acct-1": registration (with the terms agreed) or a look-up. */
+    private static Map<String, Object> account(boolean register, List<String> contacts) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("op", "account");
+        a.put("id", "acct-1");
+        a.put("register", register);
+        a.put("tos_agreed", register);
+        a.put("deactivate", false);
+        a.put("contacts", contacts);
+        return a;
+    }
+
     @Test
     @SuppressWarnings("try")
     void registersAndIssuesThroughTheControlChannel() throws Exception {
@@ -112,14 +124,7 @@ class ClientProcessTest {
             spawn();
             send(hello(pebble), true);
 
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("op", "account");
-            a.put("id", "acct-1");
-            a.put("register", true);
-            a.put("tos_agreed", true);
-            a.put("deactivate", false);
-            a.put("contacts", List.of("mailto:ops@example.org"));
-            send(a, false);
+            send(account(true, List.of("mailto:ops@example.org")), false);
             Map<String, Object> r = receive();
             assertEquals("result", r.get("op"));
             assertEquals("acct-1", r.get("id"));
@@ -245,14 +250,7 @@ class ClientProcessTest {
         try (Pebble pebble = Pebble.start()) {
             spawn();
             send(hello(pebble), false);
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("op", "account");
-            a.put("id", "acct-1");
-            a.put("register", false);
-            a.put("tos_agreed", false);
-            a.put("deactivate", false);
-            a.put("contacts", List.of());
-            send(a, false);
+            send(account(false, List.of()), false);
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             assertEquals(1, process.exitValue());
             String err = Files.readString(stderr);
