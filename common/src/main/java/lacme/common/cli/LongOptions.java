@@ -2,9 +2,11 @@ package lacme.common.cli;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import lacme.common.text.Sanitize;
 
 /**
@@ -23,6 +25,8 @@ public final class LongOptions {
     private final Map<String, String> names = new HashMap<>();
     /** Whether each canonical name takes a value, in declaration order. */
     private final Map<String, Boolean> takesValue = new LinkedHashMap<>();
+    /** Value options that may be given again, each value kept ({@link #repeatable}). */
+    private final Set<String> repeatable = new HashSet<>();
     /** How many operands are accepted. */
     private int maxOperands = Integer.MAX_VALUE;
     /** Whether a value option given again replaces the earlier value (Getopt::Long) or is an error. */
@@ -46,6 +50,21 @@ public final class LongOptions {
     /** Declares an option that takes a value ({@code --name=value} or {@code --name value}). */
     public LongOptions value(String name, String... aliases) {
         return declare(true, name, aliases);
+    }
+
+    /**
+     * Declares an option that takes a value and may be given several times, each value kept in
+     * order ({@link Parsed#values}), as a Getopt::Long {@code =s@} option such as lacme's
+     * {@code --config-certs}.
+     */
+    public LongOptions repeatable(String name, String... aliases) {
+        repeatable.add(name);
+        return declare(true, name, aliases);
+    }
+
+    /** Every accepted spelling, names and aliases (so a test can check --help names them all). */
+    public Set<String> spellings() {
+        return Set.copyOf(names.keySet());
     }
 
     /** Accepts at most {@code max} operands (arguments that are not options). */
@@ -76,6 +95,7 @@ public final class LongOptions {
     /** Parses {@code args}; a {@link UsageException} says what does not fit. */
     public Parsed parse(String... args) {
         Map<String, String> values = new HashMap<>();
+        Map<String, List<String>> lists = new HashMap<>();
         List<String> operands = new ArrayList<>();
         boolean options = true;
         for (int i = 0; i < args.length; i++) {
@@ -110,14 +130,18 @@ public final class LongOptions {
             } else {
                 throw new UsageException("Option " + spelling + " requires a value");
             }
-            if (values.put(name, value) != null && takesValue.get(name) && !lastWins) {
+            if (repeatable.contains(name)) {
+                lists.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            }
+            if (values.put(name, value) != null && takesValue.get(name) && !lastWins
+                    && !repeatable.contains(name)) {
                 throw new UsageException("Option " + spelling + " given more than once");
             }
         }
         if (operands.size() > maxOperands) {
             throw new UsageException("Unmatched argument: '" + shown(operands.get(maxOperands)) + "'");
         }
-        return new Parsed(values, operands);
+        return new Parsed(values, lists, operands);
     }
 
     /** {@code -qh}: short flags bundled (POSIX); false when {@code arg} is not such a bundle. */
@@ -142,10 +166,12 @@ public final class LongOptions {
     /** The result of {@link #parse}: options by canonical name, operands in order. */
     public static final class Parsed {
         private final Map<String, String> values;
+        private final Map<String, List<String>> lists;
         private final List<String> operands;
 
-        Parsed(Map<String, String> values, List<String> operands) {
+        Parsed(Map<String, String> values, Map<String, List<String>> lists, List<String> operands) {
             this.values = values;
+            this.lists = lists;
             this.operands = List.copyOf(operands);
         }
 
@@ -157,6 +183,11 @@ public final class LongOptions {
         /** The value of option {@code name}, or {@code dflt} when it was not given. */
         public String value(String name, String dflt) {
             return values.getOrDefault(name, dflt);
+        }
+
+        /** Every value of {@link #repeatable} option {@code name}, in order; empty when not given. */
+        public List<String> values(String name) {
+            return List.copyOf(lists.getOrDefault(name, List.of()));
         }
 
         /** The value of option {@code name} as a decimal number, or {@code dflt} when not given. */

@@ -1,6 +1,7 @@
 package lacme.common.cli;
 
 import java.util.List;
+import java.util.Set;
 import lacme.common.cli.LongOptions.UsageException;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +64,24 @@ class LongOptionsTest {
     void lastWinsIsGetoptLongsRepeatedOption() {
         LongOptions l = new LongOptions().value("--config").lastWins();
         assertEquals("/b", l.parse("--config", "/a", "--config=/b").value("--config", null));
+    }
+
+    @Test
+    void aRepeatableOptionKeepsEveryValueInOrder() {
+        LongOptions r = new LongOptions().repeatable("--certs").value("--config");
+        LongOptions.Parsed p = r.parse("--certs=a", "x", "--certs", "b", "--certs=");
+        assertEquals(List.of("a", "b", ""), p.values("--certs"));
+        assertEquals(List.of("x"), p.operands());
+        assertEquals(List.of(), r.parse("x").values("--certs"));
+        assertEquals("Option --certs requires a value", assertThrows(UsageException.class,
+                () -> r.parse("--certs")).getMessage());
+        assertEquals("Option --config given more than once", assertThrows(UsageException.class,
+                () -> r.parse("--config=a", "--config=b")).getMessage());
+    }
+
+    @Test
+    void spellingsAreEveryNameAndAlias() {
+        assertEquals(Set.of("--debug", "--help", "-h", "--dir", "--timeout"), opts.spellings());
     }
 
     @Test
