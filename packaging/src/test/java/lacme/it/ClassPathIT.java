@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Each launcher gets only its own program's class path. Read from the command line of the
  * running JVM the real webserver launcher started, so a launcher that ignored its class-path
  * file (or a file that listed everything) fails here: the internet-facing webserver must
- * carry no Nimbus or HttpClient jar, nor picocli (its start-up cost was about the webserver's
- * whole run, issue 12). BouncyCastle it has since tls-alpn-01 (its validation
- * certificates are built with it, DESIGN.md); the HTTP responder loads none of its classes.
+ * carry no Nimbus or HttpClient jar. No program carries picocli, on its class path or in its
+ * class list (its start-up cost, ~0.1 s CPU and ~170 classes, was about the webserver's whole
+ * run, issue 12). BouncyCastle it has since tls-alpn-01 (its validation certificates are built
+ * with it, DESIGN.md); the HTTP responder loads none of its classes.
  */
 class ClassPathIT {
     static final List<String> NOT_IN_WEBSERVER = List.of("nimbus", "httpclient", "httpcore", "picocli");
@@ -62,21 +66,35 @@ class ClassPathIT {
         assertEquals(false, p.isAlive());
     }
 
-    /** The other programs do get what they import (so the check above is not vacuous). */
+    /**
+     * The other programs do get what they import (so the check above is not vacuous), and
+     * every jar of the tree is on some program's class path.
+     */
     @Test
     void classPathFilesNameExistingJarsAndTheirOwnLibraries() throws Exception {
         Path java = Dist.root().resolve("share/lacme/java");
+        Set<String> onSomeClassPath = new HashSet<>();
         for (String[] m : new String[][] {{"client", "httpclient5-"}, {"master", "bcpkix-"}, {"accountd", "nimbus-"},
             {"webserver", "slf4j-simple-"}}) {
             List<String> cp = Files.readAllLines(java.resolve(m[0] + ".classpath")).stream()
                     .filter(l -> !l.isEmpty()).toList();
             assertTrue(cp.get(0).startsWith("lacme-" + m[0] + "-"), cp.toString());
             assertTrue(cp.stream().anyMatch(j -> j.startsWith(m[1])), m[0] + ": " + cp);
+            assertFalse(Files.readAllLines(java.resolve(m[0] + ".classlist")).stream()
+                    .anyMatch(l -> !l.startsWith("#") && l.contains("picocli")), m[0] + ".classlist names picocli");
             for (String j : cp) {
                 assertTrue(Files.isRegularFile(java.resolve(j)), m[0] + ": " + j);
-                // lacme starts accountd and the webserver on every run: picocli's start-up cost
-                // (issue 12) is left to the master, whose command line is lacme's own
-                assertFalse(j.startsWith("picocli-") && !m[0].equals("master"), m[0] + ": " + j);
+                // picocli's start-up cost (issue 12): every command line goes through LongOptions
+                assertFalse(j.startsWith("picocli-"), m[0] + ": " + j);
+            }
+            onSomeClassPath.addAll(cp);
+        }
+        // the packages ship every jar of the tree: one no program uses (a dropped library such
+        // as picocli, left by an earlier build) must not ship
+        try (Stream<Path> jars = Files.list(java)) {
+            for (Path j : jars.filter(f -> f.toString().endsWith(".jar")).toList()) {
+                assertTrue(onSomeClassPath.contains(j.getFileName().toString()),
+                        j + " is on no program's class path (left by an earlier build? mvn clean)");
             }
         }
     }
