@@ -98,7 +98,7 @@ public final class ControlLoop {
         });
         try {
             Map<String, Object> frame;
-            while ((frame = ControlCodec.read(in)) != null) {
+            while ((frame = readFrame()) != null) {
                 if (dns != null && ControlDnsCodec.isAnswer(frame)) {
                     dns.deliver(ControlDnsCodec.decodeAnswer(frame));
                     continue;
@@ -149,8 +149,22 @@ public final class ControlLoop {
     }
 
     /**
-     * A result could not be written: the master is gone or closed the channel, so the client
-     * ends (status 1) without an error line of its own.
+     * The next frame; a read error that is not the master's protocol fault (a reset, a broken
+     * channel) means the master is gone: {@link MasterGoneException}, which the client keeps quiet.
+     */
+    private Map<String, Object> readFrame() throws IOException {
+        try {
+            return ControlCodec.read(in);
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new MasterGoneException(e);
+        }
+    }
+
+    /**
+     * The control channel broke (a result could not be written, or a read failed): the master
+     * is gone or closed it, so the client ends (status 1) without an error line of its own.
      */
     public static final class MasterGoneException extends IOException {
         private static final long serialVersionUID = 1L;

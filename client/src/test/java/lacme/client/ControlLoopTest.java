@@ -97,6 +97,19 @@ class ControlLoopTest {
         assertTrue(e.getMessage().contains("Broken pipe"), e.getMessage());
     }
 
+    /** A channel reset by the master (it is ending the run) is MasterGone too, not an error of the client's. */
+    @Test
+    void aResetChannelEndsTheLoopAsMasterGone() {
+        java.io.InputStream reset = new java.io.InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                throw new java.io.IOException("Connection reset by peer");
+            }
+        };
+        assertThrows(ControlLoop.MasterGoneException.class,
+                () -> new ControlLoop(reset, new ByteArrayOutputStream(), handler(), 1).run());
+    }
+
     @Test
     void requestWithoutIdIsAProtocolError() throws Exception {
         Map<String, Object> f = new LinkedHashMap<>();
