@@ -119,6 +119,7 @@ say "running lacme.service's command: $service_cmd"
 check "lacme.service's command issues the certificate" sh -c "$service_cmd"
 check "the certificate is valid for both names" good_cert /srv/tls/www.crt /srv/tls/www.chain.pem
 s1=$(serial /srv/tls/www.crt 2>/dev/null || echo none)
+check "postinst made /var/lib/lacme root's, mode 700" test "$(stat -c %U:%a /var/lib/lacme)" = root:700
 check "a second run skips the still-valid certificate" sh -c "$service_cmd"
 check "... and leaves it as it was" test "$s1" = "$(serial /srv/tls/www.crt 2>/dev/null)"
 check "lacme newOrder --force renews it" lacme newOrder --force www
