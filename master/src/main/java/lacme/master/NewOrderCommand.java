@@ -251,12 +251,21 @@ final class NewOrderCommand {
         ClientSession client = null;
         try {
             Path dir = null;
-            if (!lookups.toAsk().isEmpty() || surelyDue(all, sections, candidates, minDaysOption)) {
+            boolean sure = surelyDue(all, sections, candidates, minDaysOption);
+            boolean serving = false;
+            if (!lookups.toAsk().isEmpty() || sure) {
                 // the client first, without accountd (issue 13): it fetches the directory, and the
                 // windows, while the master decides and builds CSRs (issue 12)
                 dir = Webservers.directory(ctx.conf.webserver(), ctx.conf.client().get("user"), ctx.sp,
                         ctx.cleanup, ctx.log);
                 client = ctx.client(ctx.hello(), null, dir);
+                if (sure) {
+                    // something is ordered whatever the CA's windows say: accountd and the
+                    // webservers start now too, while the master builds the CSRs (issue 12: their
+                    // start-up was the longest wait of a run)
+                    serve(client, dir);
+                    serving = true;
+                }
             }
             Map<String, Window> windows = new HashMap<>(lookups.cached());
             if (!lookups.toAsk().isEmpty()) {
@@ -277,8 +286,9 @@ final class NewOrderCommand {
                         ctx.log);
                 client = ctx.client(ctx.hello(), null, dir);
             }
-            client.handover(ctx.accountd());
-            Webservers.serve(ctx.conf.webserver(), dir, ctx.debug, ctx.spawner, ctx.cleanup, ctx.log);
+            if (!serving) {
+                serve(client, dir);
+            }
             int rv = plan.rv() | new Issuance(ctx, started).orderAll(client, plan.work(), outcomes, plan.state());
             if (plan.state() != null) {
                 save(plan.state());
@@ -289,6 +299,12 @@ final class NewOrderCommand {
                 client.close();
             }
         }
+    }
+
+    /** Connects lacme-accountd to the client and starts the webservers serving {@code dir}. */
+    private void serve(ClientSession client, Path dir) throws Fatal {
+        client.handover(ctx.accountd());
+        Webservers.serve(ctx.conf.webserver(), dir, ctx.debug, ctx.spawner, ctx.cleanup, ctx.log);
     }
 
     /**

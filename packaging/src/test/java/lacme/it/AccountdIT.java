@@ -70,6 +70,14 @@ class AccountdIT {
                 Thread.sleep(50);
             }
             assertTrue(Files.exists(sock), "accountd socket");
+            // the daemon's JNI libraries (junixsocket's, ACCP's) are the distribution's own
+            // files, never copies in a temporary directory (run-java, issue 12)
+            Path lib = Dist.root().resolve("share/lacme/java/accountd-native").toRealPath();
+            List<String> natives = Files.readAllLines(Path.of("/proc/" + accountd.pid() + "/maps")).stream()
+                    .filter(l -> l.contains("junixsocket") || l.contains("CorrettoCrypto"))
+                    .map(l -> l.substring(l.indexOf('/'))).distinct().toList();
+            assertEquals(2, natives.size(), natives.toString());
+            assertTrue(natives.stream().allMatch(l -> l.startsWith(lib + "/")), natives.toString());
             Dist.Run reg = lacme(conf, "account", "--register", "--tos-agreed");
             assertEquals(0, reg.exit(), reg.toString());
             Dist.Run order = lacme(conf, "newOrder");

@@ -75,7 +75,7 @@ class ClassPathIT {
         Path java = Dist.root().resolve("share/lacme/java");
         Set<String> onSomeClassPath = new HashSet<>();
         for (String[] m : new String[][] {{"client", "httpclient5-"}, {"master", "bcpkix-"}, {"accountd", "nimbus-"},
-            {"webserver", "slf4j-simple-"}}) {
+            {"webserver", "slf4j-api-"}}) {
             List<String> cp = Files.readAllLines(java.resolve(m[0] + ".classpath")).stream()
                     .filter(l -> !l.isEmpty()).toList();
             assertTrue(cp.get(0).startsWith("lacme-" + m[0] + "-"), cp.toString());

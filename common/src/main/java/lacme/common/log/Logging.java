@@ -2,11 +2,12 @@ package lacme.common.log;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * Sets up slf4j-simple for one process role: one line per event on stderr, prefixed by the
- * level and the role ({@code [INFO] lacme-accountd - ...}); no thread names, no timestamps
- * (systemd's journal adds its own). Must run before the first {@link LoggerFactory} call of the process.
+ * Sets up logging for one process role: one line per event on stderr, prefixed by the level
+ * and the role ({@code [INFO] lacme-accountd - ...}); no thread names, no timestamps (systemd's
+ * journal adds its own). Must run before the first {@link LoggerFactory} call of the process.
  */
 public final class Logging {
     /** Quiet: warnings and errors only. */
@@ -16,21 +17,24 @@ public final class Logging {
     /** --debug. */
     public static final int DEBUG = 2;
 
+    /** The lowest level shown (an slf4j level number); info until {@link #init} says otherwise. */
+    private static volatile int threshold = Level.INFO.toInt();
+
     private Logging() {
     }
 
     /** Configures the binding and returns the role's logger. */
     public static Logger init(String role, int level) {
-        String lvl = level >= DEBUG ? "debug" : level == NORMAL ? "info" : "warn";
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", lvl);
-        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "false");
-        System.setProperty("org.slf4j.simpleLogger.showLogName", "true");
-        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "false");
-        System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
-        // HttpClient's wire log would print request bodies; keep it out even with --debug.
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.hc", "warn");
+        threshold = (level >= DEBUG ? Level.DEBUG : level == NORMAL ? Level.INFO : Level.WARN).toInt();
+        // The binding named, not searched for: slf4j's ServiceLoader scan of every jar on the
+        // class path cost each program 25-50 ms of CPU at start-up (issue 12, profiled).
+        System.setProperty("slf4j.provider", StderrLoggerProvider.class.getName());
+        // ... without slf4j saying so on stderr (its own notices: warnings and errors only)
+        System.setProperty("slf4j.internal.verbosity", "WARN");
         return LoggerFactory.getLogger(role);
+    }
+
+    static int threshold() {
+        return threshold;
     }
 }

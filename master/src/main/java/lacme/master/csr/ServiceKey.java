@@ -76,8 +76,9 @@ public final class ServiceKey {
                 o = ((PEMKeyPair) o).getPrivateKeyInfo(); // SEC1 without the optional public key
             }
             if (o instanceof PrivateKeyInfo) {
-                PrivateKey k = conv.getPrivateKey((PrivateKeyInfo) o);
-                return checked(file, new KeyPair(publicOf(file, k), k));
+                PrivateKeyInfo pki = (PrivateKeyInfo) o;
+                PrivateKey k = conv.getPrivateKey(pki);
+                return checked(file, new KeyPair(publicOf(file, k, pki.getPrivateKeyAlgorithm().getParameters()), k));
             }
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": unusable private key (" + e.getMessage() + ")");
@@ -116,7 +117,8 @@ public final class ServiceKey {
         return kp;
     }
 
-    private static PublicKey publicOf(Path file, PrivateKey k) throws IOException {
+    private static PublicKey publicOf(Path file, PrivateKey k, org.bouncycastle.asn1.ASN1Encodable params)
+            throws IOException {
         try {
             if (k instanceof RSAPrivateCrtKey) {
                 RSAPrivateCrtKey r = (RSAPrivateCrtKey) k;
@@ -124,7 +126,7 @@ public final class ServiceKey {
                         new RSAPublicKeySpec(r.getModulus(), r.getPublicExponent()));
             }
             if (k instanceof ECPrivateKey) {
-                return EcPublic.derive((ECPrivateKey) k);
+                return EcPublic.derive((ECPrivateKey) k, params);
             }
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(file + ": " + e.getMessage());
