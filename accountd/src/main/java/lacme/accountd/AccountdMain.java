@@ -70,9 +70,6 @@ public final class AccountdMain {
             Specifiers spec = Specifiers.forCurrentProcess();
             AccountdConfig.Settings s = AccountdConfig.load(opts, spec, log);
             log.setQuiet(s.quiet());
-            if (s.stdio()) {
-                NativeCrypto.jdkOnly("one --stdio session");
-            }
             AccountKey key = KeyLoader.load(s.privkey(), s.gpg(), spec, s.stdio(), new TerminalPassphrase());
             log.debug("Account key: " + key.alg().getName() + ", JWK thumbprint " + key.thumbprint());
             log.debug("Signing with " + NativeCrypto.choose().description());

@@ -37,18 +37,6 @@ final class NativeCrypto {
 
     private NativeCrypto() { }
 
-    /**
-     * The JDK's provider for this process, before anything chose: a {@code --stdio} session
-     * (one run of lacme) signs about ten times, and loading ACCP (its library, its self-tests)
-     * costs more CPU and start-up time than it saves there; the daemon serving many keeps it
-     * (issue 12, measured with bench/bench.py's per-process breakdown).
-     */
-    static synchronized void jdkOnly(String why) {
-        if (choice == null) {
-            choice = jdk(why);
-        }
-    }
-
     /** Decided once per process (ACCP's loader runs once per class loader). */
     static synchronized Choice choose() {
         if (choice == null) {

@@ -10,6 +10,7 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
@@ -87,10 +88,13 @@ public final class Https {
         if (tls.ciphers() != null) {
             tb.setCiphers(tls.ciphers());
         }
-        if (!tls.verify()) {
-            tb.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT);
-            tb.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-        }
+        // The name is checked by HttpClient's verifier (RFC 6125 rules, wildcards never over a
+        // public suffix), not by JSSE's endpoint identification: JSSE's check first loads and
+        // parses the JDK's whole cacerts store (to know whether the chain ends at a public
+        // root), 5 MB allocated and tens of ms of every run's start-up (issue 12, profiled).
+        // TlsVerificationTest and AddressFallbackTest fail if no name check is left.
+        tb.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT);
+        tb.setHostnameVerifier(tls.verify() ? HttpsSupport.getDefaultHostnameVerifier() : NoopHostnameVerifier.INSTANCE);
         var cm = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(dns)
                 .setTlsSocketStrategy(new FinalTls(tb.buildClassic()))
