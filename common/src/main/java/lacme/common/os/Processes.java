@@ -55,7 +55,31 @@ public final class Processes {
         return killed;
     }
 
+    /**
+     * Waits up to {@code nanos} for {@code p} to be gone. The JDK waits for its own children;
+     * for any other process (a contained program is unshare's child, not ours) its onExit()
+     * only looks every 300 ms or more, which held every run's end ~100 ms after the webserver
+     * had exited (issue 12): such a process is looked at every few milliseconds instead.
+     */
     private static boolean waitFor(ProcessHandle p, long nanos) {
+        if (!p.parent().map(ProcessHandle.current()::equals).orElse(false)) {
+            long end = System.nanoTime() + nanos;
+            long pause = 1;
+            try {
+                while (p.isAlive()) {
+                    long left = end - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    Thread.sleep(Math.max(1, Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left))));
+                    pause = Math.min(pause * 2, 20);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !p.isAlive();
+            }
+        }
         try {
             p.onExit().get(nanos, TimeUnit.NANOSECONDS);
             return true;
