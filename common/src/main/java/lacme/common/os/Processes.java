@@ -41,14 +41,18 @@ public final class Processes {
     public static boolean stopAll(List<ProcessHandle> ps, Duration grace) {
         boolean killed = false;
         long deadline = System.nanoTime() + grace.toNanos();
+        // which are our children, known while they live (a dead one's parent is not)
+        java.util.Set<ProcessHandle> children = ProcessHandle.current().children()
+                .collect(java.util.stream.Collectors.toSet());
         for (ProcessHandle p : ps) {
+            boolean child = children.contains(p);
             while (p.isAlive() && deadline - System.nanoTime() > 0) {
                 ps.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
-                waitFor(p, Math.min(RESEND.toNanos(), Math.max(0, deadline - System.nanoTime())));
+                waitFor(p, child, Math.min(RESEND.toNanos(), Math.max(0, deadline - System.nanoTime())));
             }
             if (p.isAlive()) {
                 p.destroyForcibly();
-                waitFor(p, grace.toNanos());
+                waitFor(p, child, grace.toNanos());
                 killed = true;
             }
         }
@@ -61,8 +65,8 @@ public final class Processes {
      * only looks every 300 ms or more, which held every run's end ~100 ms after the webserver
      * had exited (issue 12): such a process is looked at every few milliseconds instead.
      */
-    private static boolean waitFor(ProcessHandle p, long nanos) {
-        if (!p.parent().map(ProcessHandle.current()::equals).orElse(false)) {
+    private static boolean waitFor(ProcessHandle p, boolean child, long nanos) {
+        if (!child) {
             long end = System.nanoTime() + nanos;
             long pause = 1;
             try {
