@@ -309,7 +309,8 @@ final class NewOrderCommand {
 
     /**
      * True when some selected section will be renewed whatever the CA says (--force, or no
-     * usable certificate installed): then the client is started before the CSRs are built.
+     * usable certificate installed): then the client, lacme-accountd and the webservers are
+     * started before the CSRs are built.
      */
     private static boolean surelyDue(Map<String, Map<String, String>> all, List<String> sections,
                                      Map<String, CurrentCert> candidates, Integer minDaysOption) {
