@@ -252,7 +252,6 @@ final class NewOrderCommand {
         try {
             Path dir = null;
             boolean sure = surelyDue(all, sections, candidates, minDaysOption);
-            boolean serving = false;
             if (!lookups.toAsk().isEmpty() || sure) {
                 // the client first, without accountd (issue 13): it fetches the directory, and the
                 // windows, while the master decides and builds CSRs (issue 12)
@@ -264,7 +263,6 @@ final class NewOrderCommand {
                     // webservers start now too, while the master builds the CSRs (issue 12: their
                     // start-up was the longest wait of a run)
                     serve(client, dir);
-                    serving = true;
                 }
             }
             Map<String, Window> windows = new HashMap<>(lookups.cached());
@@ -286,7 +284,7 @@ final class NewOrderCommand {
                         ctx.log);
                 client = ctx.client(ctx.hello(), null, dir);
             }
-            if (!serving) {
+            if (!sure) {
                 serve(client, dir);
             }
             int rv = plan.rv() | new Issuance(ctx, started).orderAll(client, plan.work(), outcomes, plan.state());

@@ -17,15 +17,17 @@ final class StderrLogger extends LegacyAbstractLogger {
     /** Libraries that may log what is not for the user's eyes (HttpClient's wire log) stay at warn. */
     private static final String QUIET_PREFIX = "org.apache.hc";
 
-    private final int threshold;
+    /** The lowest level this logger shows at least (warn for the quiet libraries). */
+    private final int floor;
 
-    StderrLogger(String name, int threshold) {
+    StderrLogger(String name) {
         this.name = name;
-        this.threshold = name.startsWith(QUIET_PREFIX) ? Math.max(threshold, Level.WARN.toInt()) : threshold;
+        this.floor = name.startsWith(QUIET_PREFIX) ? Level.WARN.toInt() : Level.TRACE.toInt();
     }
 
+    /** Against the process's level as it is now: a logger made before Logging.init obeys --debug too. */
     private boolean enabled(Level l) {
-        return l.toInt() >= threshold;
+        return l.toInt() >= Math.max(floor, Logging.threshold());
     }
 
     @Override

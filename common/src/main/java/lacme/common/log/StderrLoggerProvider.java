@@ -22,7 +22,7 @@ public final class StderrLoggerProvider implements SLF4JServiceProvider, ILogger
 
     @Override
     public Logger getLogger(String name) {
-        return loggers.computeIfAbsent(name, n -> new StderrLogger(n, Logging.threshold()));
+        return loggers.computeIfAbsent(name, StderrLogger::new);
     }
 
     @Override
