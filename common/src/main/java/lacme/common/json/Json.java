@@ -1,17 +1,17 @@
 package lacme.common.json;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
-
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * JSON reading and writing for the whole suite, on top of Nimbus' JSONObjectUtils so that
- * one JSON implementation serves JOSE and our own channels. Accessors are strict: a member
- * of the wrong type is an error, never silently coerced, because every caller reads data
- * from another process or the network.
+ * JSON reading and writing for the suite's own documents: control frames, accountd's
+ * greeting and requests, the CA's responses, the renewal state and {@code status --json}.
+ * The reader is strict ({@link JsonReader}); the accessors are strict too: a member of the
+ * wrong type is an error, never silently coerced, because every caller reads data from
+ * another process or the network. (Nimbus keeps its own JSON for the JWS objects it builds
+ * in the client; the master and the webserver no longer carry a JSON library.)
  */
 public final class Json {
     private Json() {
@@ -19,12 +19,12 @@ public final class Json {
 
     /** Parses a JSON object; anything else (array, scalar, garbage) is a {@link ParseException}. */
     public static Map<String, Object> parseObject(String text) throws ParseException {
-        return JSONObjectUtils.parse(text);
+        return JsonReader.parseObject(text);
     }
 
-    /** Serializes a map as compact JSON. */
+    /** Serializes a map as compact JSON; a value of another type than JSON's is an IllegalArgumentException. */
     public static String write(Map<String, ?> object) {
-        return JSONObjectUtils.toJSONString(object);
+        return JsonWriter.write(object);
     }
 
     /** A string member, or null when absent; a non-string value is an error. */
