@@ -64,6 +64,7 @@ public final class AccountdMain {
             protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
             System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         }
+        NativeCrypto.prepare();
         SignalExit.install();
         AccountLog log = new AccountLog(opts.debug);
         try {

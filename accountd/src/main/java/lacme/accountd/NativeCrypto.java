@@ -37,6 +37,18 @@ final class NativeCrypto {
 
     private NativeCrypto() { }
 
+    /**
+     * Starts {@link #choose} on a thread of its own, so that ACCP's loading and its self-tests
+     * (~0.15 s of CPU, most of accountd's start) overlap reading the configuration and the
+     * key instead of following them: accountd's readiness is what a one-section run waits
+     * for (issue 12). Nothing is signed before {@link #choose} returns, on whichever thread.
+     */
+    static void prepare() {
+        Thread t = new Thread(NativeCrypto::choose, "accp-load");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Decided once per process (ACCP's loader runs once per class loader). */
     static synchronized Choice choose() {
         if (choice == null) {
