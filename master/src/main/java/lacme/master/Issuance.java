@@ -76,6 +76,9 @@ final class Issuance {
                 // accountd before the client) causes this answer: one cause, said once, already
                 throw Fatal.alreadyReported();
             }
+            if (client.pending() == 0) {
+                client.endRequests(); // the client exits while the last answer is installed
+            }
             Work w = byId.get(r.id());
             if (!finish(w, r, outcomes)) {
                 outcomes.failed(w.section());

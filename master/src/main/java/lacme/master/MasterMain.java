@@ -5,6 +5,7 @@ import lacme.common.cli.LongOptions;
 import lacme.common.config.ConfigException;
 import lacme.common.config.Specifiers;
 import lacme.common.log.Logging;
+import lacme.common.os.Fds;
 import lacme.master.config.LacmeConf;
 import lacme.master.status.MetricsRun;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ public final class MasterMain {
         Cleanup cleanup = new Cleanup();
         cleanup.installShutdownHook();
         LauncherWatch.start(); // sbin/lacme killed outright: end as on SIGTERM
+        Fds.initInBackground(); // for the socketpairs to the children
         Cleanup.exit(run(argv, cleanup));
     }
 

@@ -26,6 +26,25 @@ public final class Fds {
     private Fds() {
     }
 
+    /**
+     * Initialises junixsocket (its native library, socket address and selector classes: ~50 ms
+     * of CPU, issue 12) on a thread of its own, so that it overlaps reading the configuration
+     * instead of delaying the first child's spawn. Nothing depends on it finishing: whichever
+     * thread reaches junixsocket second waits for the JVM's class initialisation, and a
+     * failure surfaces at the first real use, as without this.
+     */
+    public static void initInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                org.newsclub.net.unix.AFUNIXSelectorProvider.provider();
+            } catch (LinkageError | RuntimeException e) {
+                // reported where the descriptors are used
+            }
+        }, "junixsocket-init");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The descriptor of a bound JDK server socket channel (TCP or UNIX-domain). */
     public static FileDescriptor of(ServerSocketChannel ch) throws IOException {
         try {

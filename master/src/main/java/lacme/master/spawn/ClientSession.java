@@ -257,6 +257,19 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /**
+     * Closes the channel without waiting: the client's EOF, its "stop". Called once the last
+     * answer is in, so that the client exits while the master verifies and installs (issue 12);
+     * {@link #close} then only waits for it. Nothing may be sent or received after it.
+     */
+    public void endRequests() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // close() waits for (or stops) the client either way
+        }
+    }
+
+    /**
      * Closes the channel (the client's EOF, i.e. "stop") and waits for the client to exit —
      * not at all after it stalled: then it is stopped at once.
      */
