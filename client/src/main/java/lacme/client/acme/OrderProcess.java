@@ -261,6 +261,7 @@ final class OrderProcess {
      */
     private Order awaitOrder(Order order, AcmeResponse last, Status waitingState, String what)
             throws AcmeException, InterruptedException {
+        poller.newWait();
         while (order.status() == waitingState || order.status() == Status.UNKNOWN) {
             poller.pause(last == null ? Optional.empty() : last.retryAfter(), what);
             last = conn.postAsGet(order.location(), kid, AcmeConnection.JSON, poller);
@@ -297,6 +298,7 @@ final class OrderProcess {
      */
     private AcmeClient.IssuedChain download(URI certificate) throws AcmeException, InterruptedException {
         AcmeResponse r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN, poller);
+        poller.newWait();
         while (r.status() == 202) {
             poller.pause(r.retryAfter(), "the certificate for " + label);
             r = conn.postAsGet(certificate, kid, AcmeConnection.PEM_CHAIN, poller);

@@ -112,6 +112,15 @@ public final class Poller {
         return !bounded() || Duration.ofNanos(clock.nanoTime() - start).plus(delay).compareTo(timeout) <= 0;
     }
 
+    /**
+     * Starts a new wait (for another state of the order, or another resource): its polls back
+     * off from {@link #INITIAL} again, the deadline stays the operation's. Without it, the wait
+     * after a finalization began where the wait for the authorizations had got to (issue 12).
+     */
+    public void newWait() {
+        attempt = 0;
+    }
+
     /** The delay before poll number {@code attempt} (0-based) without Retry-After. */
     public static Duration backoff(int attempt) {
         long ms = INITIAL.toMillis() << Math.min(attempt, 16);

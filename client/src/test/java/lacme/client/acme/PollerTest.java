@@ -61,6 +61,21 @@ class PollerTest {
     }
 
     @Test
+    void aNewWaitBacksOffFromTheStartAgainButKeepsTheDeadline() throws Exception {
+        FakeCa.FakeClock clock = new FakeCa.FakeClock();
+        Poller p = new Poller(Duration.ofMillis(200), clock);
+        p.pause(Optional.empty(), "x");
+        p.pause(Optional.empty(), "x");
+        p.newWait();
+        p.pause(Optional.empty(), "x");
+        assertEquals(List.of(Poller.backoff(0), Poller.backoff(1), Poller.backoff(0)), clock.sleeps);
+        p.newWait();
+        // 25 + 50 + 25 ms spent: the next 25 fits the 200 ms deadline, 25 + 50 + 100 would not
+        p.pause(Optional.empty(), "x");
+        assertThrows(AcmeException.class, () -> p.pause(Optional.of(Duration.ofMillis(100)), "x"));
+    }
+
+    @Test
     void zeroTimeoutWaitsForever() throws Exception {
         FakeCa.FakeClock clock = new FakeCa.FakeClock();
         Poller p = new Poller(Duration.ZERO, clock);
