@@ -1,6 +1,6 @@
 package lacme.master.renew;
 
-import lacme.master.config.Renewal;
+import lacme.master.config.PerlNumbers;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -153,8 +153,8 @@ public final class RenewalPlanner {
         if (v == null) {
             return null;
         }
-        double d = Renewal.numify(v);
-        if (!Renewal.isNumeric(v)) {
+        double d = PerlNumbers.numify(v);
+        if (!PerlNumbers.isNumeric(v)) {
             warn.accept("[" + section + "] Warning: min-days: \"" + v + "\" isn't numeric, read as " + fmt(d));
         }
         return d;

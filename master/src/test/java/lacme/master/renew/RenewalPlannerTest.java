@@ -68,6 +68,30 @@ class RenewalPlannerTest {
         assertTrue(decide(Map.of(), null, null, null, null, T0).due(), "no certificate");
     }
 
+    /**
+     * min-days read as lacme (Perl) reads it: 10 days left, so whatever reads as 10 or more
+     * renews; a non-number reads as 0 (keep until expiry) with lacme's warning; a negative or
+     * infinite value always renews (lacme 0.8.2's parity cases, moved here with the decision).
+     */
+    @Test
+    void minDaysIsReadAsPerlReadsNumbers() {
+        CurrentCert c = cert(Duration.ofDays(90));
+        Instant now = T0.plus(Duration.ofDays(80));
+        // exactly min-days left renews: lacme keeps a certificate only while more are left
+        for (String renews : List.of("30days", " 1e2", "10.5", "-1", "-inf", "inf", "11", "10")) {
+            assertTrue(decide(Map.of("min-days", renews), c, null, null, null, now).due(), renews);
+        }
+        for (String keeps : List.of("9.5", "0", "soon", "", "0x20", "9")) {
+            assertFalse(decide(Map.of("min-days", keeps), c, null, null, null, now).due(), keeps);
+        }
+        assertTrue(decide(Map.of("min-days", "0"), c, null, null, null, T0.plus(Duration.ofDays(90))).due(),
+                "0: renewed once expired");
+        assertEquals(List.of("[s] Warning: min-days: \"30days\" isn't numeric, read as 30",
+                "[s] Warning: min-days: \"soon\" isn't numeric, read as 0",
+                "[s] Warning: min-days: \"\" isn't numeric, read as 0",
+                "[s] Warning: min-days: \"0x20\" isn't numeric, read as 0"), warnings);
+    }
+
     @Test
     void ariRenewsPastARandomPointChosenOnceAndRemembered() {
         CurrentCert c = cert(Duration.ofDays(90));
