@@ -275,11 +275,7 @@ public final class ClientSession implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing to do: the client is stopped below either way
-        }
+        endRequests();
         reader.shutdownNow();
         if (child == null) {
             return;
